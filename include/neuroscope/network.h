@@ -1,0 +1,83 @@
+// neuroscope/network.h: a model compiled for fixed input shapes and a set of tensors to read,
+// running forward and backward-to-input.
+//
+//   neuroscope::Network net(model, {.input_shapes = {{"data", {1, 3, 224, 224}}},
+//                                   .outputs = {"inception_4d/output"}});
+//   fill(net.input());                       // NCHW float32, the raw network input
+//   net.forward();
+//   const Tensor& act = net.output("inception_4d/output");
+//   Tensor& g = net.output_gradient("inception_4d/output");   // d(objective)/d(act)
+//   ... write g ...
+//   net.backward();
+//   const Tensor& dx = net.input_gradient();
+//
+// Only the part of the graph the requested outputs depend on is compiled. All buffers and
+// primitives are created by the constructor; forward() and backward() allocate nothing.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "neuroscope/model.h"
+#include "neuroscope/tensor.h"
+
+namespace neuroscope {
+
+namespace exec {
+class Plan;
+}
+
+struct NetworkOptions {
+  // Shapes per input; missing inputs get Model::default_input_shape. Batch and spatial sizes
+  // may differ from the declared ones wherever the graph allows.
+  std::map<std::string, Shape> input_shapes;
+  // Tensors to compute and read (any run-time tensor); empty: the model's outputs.
+  std::vector<std::string> outputs;
+  // Build the backward-to-input pass.
+  bool gradients = true;
+};
+
+// One timed step of a profiled run.
+struct ProfileRow {
+  std::string pass;   // "forward" or "backward"
+  std::string op;     // op type, or "reorder" / "sum" for layout and gradient plumbing
+  std::string label;  // node or tensor name
+  double milliseconds_per_run = 0;
+};
+
+class Network {
+ public:
+  Network(const Model& model, NetworkOptions options = {});
+  ~Network();
+  Network(Network&&) noexcept;
+  Network& operator=(Network&&) noexcept;
+
+  const std::vector<std::string>& input_names() const;
+  const std::vector<std::string>& output_names() const;  // as requested
+  // The input buffer to fill before forward(); name may be omitted for single-input models.
+  Tensor& input(std::string_view name = {});
+  void forward();
+  const Tensor& output(std::string_view name) const;
+  // Write d(objective)/d(output) here before backward(). Zero-filled at construction.
+  Tensor& output_gradient(std::string_view name);
+  void backward();
+  const Tensor& input_gradient(std::string_view name = {}) const;
+
+  void set_profiling(bool on);
+  std::vector<ProfileRow> profile() const;
+  void reset_profile();
+  // Bytes of activations, gradients and weights held by the compiled plan.
+  size_t memory_bytes() const;
+
+ private:
+  std::string internal_name(std::string_view requested) const;
+  std::string input_key(std::string_view name) const;
+  std::unique_ptr<exec::Plan> plan_;
+  std::vector<std::string> requested_;
+  std::map<std::string, std::string, std::less<>> tap_of_;  // requested name -> plan tap
+};
+
+}  // namespace neuroscope

@@ -1,0 +1,107 @@
+#include "neuroscope/network.h"
+
+#include <algorithm>
+
+#include "exec/plan.h"
+#include "graph/specialize.h"
+#include "neuroscope/error.h"
+
+namespace neuroscope {
+namespace {
+
+void check_input_shape(const Model& model, const ModelInput& in, const Shape& given) {
+  const std::string file = model.path().string();
+  if (!in.shape.empty() && given.size() != in.shape.size())
+    throw error(file, ": input '", in.name, "' has rank ", in.shape.size(), " (", to_string(in.shape),
+                "), but a shape of rank ", given.size(), " was given: ", to_string(given));
+  // The channel count is fixed by the weights; batch and spatial sizes may change.
+  if (in.shape.size() >= 2 && in.shape[1] > 0 && given[1] != in.shape[1])
+    throw error(file, ": input '", in.name, "' has ", in.shape[1], " channels (", to_string(in.shape),
+                "), but ", to_string(given), " was given");
+}
+
+}  // namespace
+
+Network::Network(const Model& model, NetworkOptions options) {
+  const auto inputs = model.inputs();
+  std::map<std::string, Shape> shapes;
+  for (const ModelInput& in : inputs) {
+    if (!in.is_float)
+      throw error(model.path().string(), ": input '", in.name,
+                  "' is not a float tensor; neuroscope feeds float32 images");
+    auto given = options.input_shapes.find(in.name);
+    if (given != options.input_shapes.end()) {
+      check_input_shape(model, in, given->second);
+      shapes[in.name] = given->second;
+    } else {
+      shapes[in.name] = model.default_input_shape(in.name);
+    }
+  }
+  for (const auto& [name, shape] : options.input_shapes)
+    if (!shapes.count(name))
+      throw error(model.path().string(), ": the model has no input named '", name, "'");
+
+  requested_ = options.outputs.empty() ? model.outputs() : options.outputs;
+  for (const std::string& name : requested_) model.resolve_tensor(name);  // friendly errors
+
+  graph::ShapedGraph shaped = graph::specialize(model.graph(), shapes);
+  std::vector<std::string> taps;
+  for (const std::string& name : requested_) {
+    std::string internal = shaped.graph.resolve(name);
+    if (shaped.graph.is_constant(internal))
+      throw error(model.path().string(), ": tensor '", name,
+                  "' does not depend on the input (it folds to a constant)");
+    tap_of_[name] = internal;
+    if (std::find(taps.begin(), taps.end(), internal) == taps.end()) taps.push_back(internal);
+  }
+  graph::truncate(shaped, taps);
+  graph::fold_batchnorm(shaped, taps);
+  graph::fuse_activations(shaped, taps);
+  plan_ = std::make_unique<exec::Plan>(std::move(shaped),
+                                       exec::PlanOptions{taps, options.gradients});
+}
+
+Network::~Network() = default;
+Network::Network(Network&&) noexcept = default;
+Network& Network::operator=(Network&&) noexcept = default;
+
+const std::vector<std::string>& Network::input_names() const { return plan_->input_names(); }
+const std::vector<std::string>& Network::output_names() const { return requested_; }
+
+std::string Network::input_key(std::string_view name) const {
+  if (!name.empty()) return std::string(name);
+  if (plan_->input_names().size() != 1)
+    throw error("the model has ", plan_->input_names().size(), " inputs; name the one you mean");
+  return plan_->input_names().front();
+}
+
+std::string Network::internal_name(std::string_view requested) const {
+  auto it = tap_of_.find(requested);
+  if (it == tap_of_.end())
+    throw error("tensor '", requested, "' was not among the outputs requested when compiling");
+  return it->second;
+}
+
+Tensor& Network::input(std::string_view name) { return plan_->input(input_key(name)); }
+void Network::forward() { plan_->forward(); }
+const Tensor& Network::output(std::string_view name) const { return plan_->tap(internal_name(name)); }
+Tensor& Network::output_gradient(std::string_view name) {
+  return plan_->tap_gradient(internal_name(name));
+}
+void Network::backward() { plan_->backward(); }
+const Tensor& Network::input_gradient(std::string_view name) const {
+  return plan_->input_gradient(input_key(name));
+}
+
+void Network::set_profiling(bool on) { plan_->set_profiling(on); }
+void Network::reset_profile() { plan_->reset_profile(); }
+size_t Network::memory_bytes() const { return plan_->buffer_bytes(); }
+
+std::vector<ProfileRow> Network::profile() const {
+  std::vector<ProfileRow> rows;
+  for (const exec::ProfileEntry& e : plan_->profile())
+    rows.push_back({e.pass, e.op, e.label, e.runs ? 1000.0 * e.seconds / static_cast<double>(e.runs) : 0});
+  return rows;
+}
+
+}  // namespace neuroscope

@@ -1,0 +1,48 @@
+#include "exec/dnnl_util.h"
+
+#include <sstream>
+
+#include "neuroscope/error.h"
+
+namespace neuroscope::exec {
+
+Desc plain_desc(const Shape& shape) {
+  static const Tag tags[] = {Tag::a, Tag::a, Tag::ab, Tag::abc, Tag::abcd, Tag::abcde, Tag::abcdef};
+  if (shape.size() > 6) throw error("tensors of rank ", shape.size(), " are not supported");
+  if (shape.empty()) return Desc({1}, memory::data_type::f32, Tag::a);
+  return Desc(to_dims(shape), memory::data_type::f32, tags[shape.size()]);
+}
+
+Desc any_desc(const Shape& shape) {
+  return Desc(to_dims(shape), memory::data_type::f32, Tag::any);
+}
+
+bool is_plain(const Desc& desc) {
+  const Dims dims = desc.dims();
+  return desc == plain_desc(Shape(dims.begin(), dims.end()));
+}
+
+std::string describe(const Desc& desc) {
+  std::ostringstream out;
+  const auto& d = desc.data;
+  if (d.format_kind == dnnl_blocked) {
+    const auto& b = d.format_desc.blocking;
+    out << "strides(";
+    for (int i = 0; i < d.ndims; ++i) out << (i ? "," : "") << b.strides[i];
+    out << ")";
+    for (int i = 0; i < b.inner_nblks; ++i) out << " blk" << b.inner_idxs[i] << "x" << b.inner_blks[i];
+  } else {
+    out << "format_kind " << static_cast<int>(d.format_kind);
+  }
+  out << " [";
+  for (int i = 0; i < d.ndims; ++i) out << (i ? "," : "") << d.dims[i];
+  out << "]";
+  return out.str();
+}
+
+const dnnl::engine& cpu_engine() {
+  static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+}  // namespace neuroscope::exec

@@ -1,0 +1,36 @@
+// Small helpers around oneDNN types; only src/ops and src/exec include this.
+#pragma once
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "neuroscope/tensor.h"
+
+namespace neuroscope::exec {
+
+using dnnl::memory;
+using Desc = dnnl::memory::desc;
+using Dims = dnnl::memory::dims;
+using Tag = dnnl::memory::format_tag;
+
+inline Dims to_dims(const Shape& shape) { return Dims(shape.begin(), shape.end()); }
+
+// Row-major (C order) layout of a shape of any rank 0..6.
+Desc plain_desc(const Shape& shape);
+// Lets a primitive choose the layout.
+Desc any_desc(const Shape& shape);
+bool is_plain(const Desc& desc);
+// A short readable form ("nChw16c [1,64,56,56]") for profiles and errors.
+std::string describe(const Desc& desc);
+
+inline float* data_of(const memory& m) { return static_cast<float*>(m.get_data_handle()); }
+
+// The CPU engine every plan runs on (one per process).
+const dnnl::engine& cpu_engine();
+
+// Runs a oneDNN call, turning dnnl::error into neuroscope::Error with context.
+template <typename F>
+auto dnnl_call(const std::string& context, F&& f) -> decltype(f());
+
+}  // namespace neuroscope::exec
+
+#include "exec/dnnl_util_inl.h"

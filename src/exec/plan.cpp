@@ -1,0 +1,433 @@
+#include "exec/plan.h"
+
+#include <chrono>
+#include <cstring>
+#include <set>
+
+#include "neuroscope/error.h"
+
+namespace neuroscope::exec {
+
+// ---------------------------------------------------------------------------------------------
+// OpContext
+
+OpContext::OpContext(Plan& plan, const graph::Node& node) : plan_(plan), node_(node) {}
+
+int64_t OpContext::opset() const { return plan_.graph_.graph.opset; }
+
+bool OpContext::training() const {
+  if (!plan_.options_.gradients) return false;
+  bool output_grad = false, input_grad = false;
+  for (const std::string& out : node_.outputs)
+    if (!out.empty() && plan_.value(out).needs_grad) output_grad = true;
+  for (size_t i = 0; i < node_.inputs.size(); ++i)
+    if (needs_grad(i)) input_grad = true;
+  return output_grad && input_grad;
+}
+
+const Shape& OpContext::input_shape(size_t i) const {
+  NS_CHECK(has_input(i), describe(), " input ", i);
+  if (const graph::Constant* c = constant(i)) return c->shape;
+  return plan_.graph_.shape_of(node_.inputs[i]);
+}
+
+const Shape& OpContext::output_shape(size_t i) const {
+  NS_CHECK(i < node_.outputs.size(), describe(), " output ", i);
+  return plan_.graph_.shape_of(node_.outputs[i]);
+}
+
+const graph::Constant* OpContext::constant(size_t i) const {
+  if (!has_input(i)) return nullptr;
+  auto it = plan_.graph_.graph.constants.find(node_.inputs[i]);
+  return it == plan_.graph_.graph.constants.end() ? nullptr : &it->second;
+}
+
+const graph::Constant& OpContext::require_constant(size_t i, std::string_view role) const {
+  const graph::Constant* c = constant(i);
+  if (!c)
+    throw error(plan_.graph_.graph.source, ": ", describe(), ": its ", role, " (input ", i, ", '",
+                has_input(i) ? node_.inputs[i] : std::string("<missing>"),
+                "') must be a constant; computed ", role, " are not supported");
+  return *c;
+}
+
+Value& OpContext::value_in(size_t i) const {
+  NS_CHECK(has_input(i) && !constant(i), describe(), " input ", i, " is not a run-time tensor");
+  return plan_.value(node_.inputs[i]);
+}
+
+Value& OpContext::value_out(size_t i) const {
+  NS_CHECK(i < node_.outputs.size() && !node_.outputs[i].empty(), describe(), " output ", i);
+  return plan_.value(node_.outputs[i]);
+}
+
+Desc OpContext::input_desc(size_t i) const { return value_in(i).desc; }
+
+memory OpContext::input(size_t i) { return value_in(i).mem; }
+
+memory OpContext::input(size_t i, const Desc& want) {
+  Value& v = value_in(i);
+  if (want == v.desc) return v.mem;
+  for (const auto& [desc, mem] : plan_.converted_[v.name])
+    if (desc == want) return mem;
+  memory converted = plan_.allocate(want);
+  forward_pre_.push_back(plan_.reorder_step(v.mem, converted, "to layout of " + describe()));
+  forward_pre_.back().label = v.name;
+  plan_.converted_[v.name].emplace_back(want, converted);
+  return converted;
+}
+
+memory OpContext::constant_memory(size_t i, const Desc& want, const Desc& layout) {
+  const graph::Constant& c = require_constant(i, "weights");
+  return constant_memory(c.as_floats(), layout.data.ndims ? layout : plain_desc(c.shape), want);
+}
+
+memory OpContext::constant_memory(std::vector<float> values, const Desc& layout, const Desc& want) {
+  NS_CHECK(layout.get_size() <= values.size() * sizeof(float), describe());
+  memory source(layout, engine(), values.data());
+  memory result(want, engine());
+  dnnl_call(describe(), [&] {
+    dnnl::stream s(engine());
+    dnnl::reorder(source, result).execute(s, source, result);
+    s.wait();
+  });
+  plan_.constants_.push_back(result);
+  plan_.buffer_bytes_ += want.get_size();
+  return result;
+}
+
+memory OpContext::output(size_t i, const Desc& desc) {
+  Value& v = value_out(i);
+  NS_CHECK(!v.mem, describe(), " output ", i, " allocated twice");
+  NS_CHECK(desc.dims() == to_dims(v.shape.empty() ? Shape{1} : v.shape), describe(),
+           " output layout dims do not match the inferred shape ", to_string(v.shape));
+  v.desc = desc;
+  v.mem = plan_.allocate(desc);
+  if (v.needs_grad) v.diff = plan_.allocate(desc);
+  return v.mem;
+}
+
+memory OpContext::output_view(size_t i, const memory& base) {
+  Value& v = value_out(i);
+  NS_CHECK(!v.mem, describe(), " output ", i, " allocated twice");
+  v.desc = plain_desc(v.shape);
+  NS_CHECK(v.desc.get_size() == base.get_desc().get_size(), describe(), " view of another size");
+  v.mem = memory(v.desc, engine(), base.get_data_handle());
+  if (v.needs_grad) v.diff = plan_.allocate(v.desc);
+  return v.mem;
+}
+
+memory OpContext::buffer(const Desc& desc) { return plan_.allocate(desc); }
+
+Step OpContext::make_step(std::string op, std::function<void(dnnl::stream&)> run) const {
+  return Step{node_.name, std::move(op), std::move(run)};
+}
+
+void OpContext::forward(const dnnl::primitive& p, std::unordered_map<int, memory> args) {
+  forward_.push_back(make_step(node_.op_type, [p, args](dnnl::stream& s) { p.execute(s, args); }));
+}
+
+void OpContext::forward(std::function<void()> loop) {
+  forward_.push_back(make_step(node_.op_type, [loop](dnnl::stream&) { loop(); }));
+}
+
+bool OpContext::needs_grad(size_t i) const {
+  if (!plan_.options_.gradients || !has_input(i) || constant(i)) return false;
+  return plan_.value(node_.inputs[i]).needs_grad;
+}
+
+memory OpContext::diff_output(size_t i) {
+  Value& v = value_out(i);
+  if (!v.needs_grad) {
+    // Nothing downstream of this output reaches a tap: its gradient is zero.
+    if (!v.diff) {
+      v.diff = plan_.allocate(v.desc);
+      std::memset(v.diff.get_data_handle(), 0, v.desc.get_size());
+    }
+  }
+  return v.diff;
+}
+
+memory OpContext::diff_output(size_t i, const Desc& want) {
+  memory diff = diff_output(i);
+  const Value& v = value_out(i);
+  if (want == v.desc) return diff;
+  memory converted = plan_.allocate(want);
+  backward_pre_.push_back(plan_.reorder_step(diff, converted, "gradient to layout of " + describe()));
+  backward_pre_.back().label = v.name;
+  return converted;
+}
+
+memory OpContext::diff_input(size_t i, const Desc& desc) {
+  NS_CHECK(needs_grad(i), describe(), " writes a gradient nobody asked for (input ", i, ")");
+  Value& v = value_in(i);
+  if (v.contributions == 1) {
+    if (desc == v.desc) return v.diff;
+    memory staged = plan_.allocate(desc);
+    backward_post_.push_back(plan_.reorder_step(staged, v.diff, "gradient from " + describe()));
+    backward_post_.back().label = v.name;
+    return staged;
+  }
+  memory part = plan_.allocate(desc);
+  v.parts.push_back(part);
+  return part;
+}
+
+void OpContext::backward(const dnnl::primitive& p, std::unordered_map<int, memory> args) {
+  backward_.push_back(make_step(node_.op_type, [p, args](dnnl::stream& s) { p.execute(s, args); }));
+}
+
+void OpContext::backward(std::function<void()> loop) {
+  backward_.push_back(make_step(node_.op_type, [loop](dnnl::stream&) { loop(); }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plan
+
+Plan::Plan(graph::ShapedGraph shaped, PlanOptions options)
+    : graph_(std::move(shaped)), options_(std::move(options)), stream_(cpu_engine()) {
+  const graph::Graph& g = graph_.graph;
+  for (const graph::Input& in : g.inputs) {
+    input_names_.push_back(in.name);
+    Value& v = values_[in.name];
+    v.name = in.name;
+    v.shape = graph_.shape_of(in.name);
+    v.desc = plain_desc(v.shape);
+    Tensor& t = inputs_[in.name] = Tensor(v.shape);
+    v.mem = memory(v.desc, cpu_engine(), t.data());
+    v.depends_on_input = true;
+  }
+  for (const graph::Node& node : g.nodes)
+    for (const std::string& out : node.outputs)
+      if (!out.empty()) {
+        Value& v = values_[out];
+        v.name = out;
+        v.shape = graph_.shape_of(out);
+      }
+  for (const std::string& tap : options_.taps)
+    NS_CHECK(values_.count(tap), "tap '", tap, "' is not a run-time tensor of the plan");
+  analyze_gradients();
+  compile_nodes();
+  add_tap_steps();
+}
+
+Value& Plan::value(const std::string& name) {
+  auto it = values_.find(name);
+  NS_CHECK(it != values_.end(), "unknown value '", name, "'");
+  return it->second;
+}
+
+memory Plan::allocate(const Desc& desc) {
+  buffer_bytes_ += desc.get_size();
+  return dnnl_call("allocating " + describe(desc), [&] { return memory(desc, cpu_engine()); });
+}
+
+void Plan::analyze_gradients() {
+  const graph::Graph& g = graph_.graph;
+  for (const graph::Node& node : g.nodes) {
+    bool depends = false;
+    for (const std::string& in : node.inputs)
+      if (!in.empty() && !g.is_constant(in) && values_.at(in).depends_on_input) depends = true;
+    for (const std::string& out : node.outputs)
+      if (!out.empty()) values_.at(out).depends_on_input = depends;
+  }
+  if (!options_.gradients) return;
+  std::set<std::string> reaches(options_.taps.begin(), options_.taps.end());
+  for (auto it = g.nodes.rbegin(); it != g.nodes.rend(); ++it) {
+    bool any = false;
+    for (const std::string& out : it->outputs)
+      if (!out.empty() && reaches.count(out)) any = true;
+    if (!any) continue;
+    for (const std::string& in : it->inputs)
+      if (!in.empty() && !g.is_constant(in)) reaches.insert(in);
+  }
+  for (auto& [name, v] : values_) v.needs_grad = v.depends_on_input && reaches.count(name) > 0;
+  for (const std::string& tap : options_.taps)
+    if (values_.at(tap).needs_grad) ++values_.at(tap).contributions;
+  for (const graph::Node& node : g.nodes) {
+    bool output_grad = false;
+    for (const std::string& out : node.outputs)
+      if (!out.empty() && values_.at(out).needs_grad) output_grad = true;
+    if (!output_grad) continue;
+    for (const std::string& in : node.inputs)
+      if (!in.empty() && !g.is_constant(in) && values_.at(in).needs_grad)
+        ++values_.at(in).contributions;
+  }
+  for (const std::string& name : input_names_) {
+    Value& v = values_.at(name);
+    if (!v.needs_grad) continue;
+    Tensor& grad = input_grads_[name] = Tensor(v.shape);
+    v.diff = memory(v.desc, cpu_engine(), grad.data());
+  }
+}
+
+Step Plan::reorder_step(const memory& from, const memory& to, std::string label) const {
+  auto prim = dnnl_call(label, [&] { return dnnl::reorder(from, to); });
+  return Step{std::move(label), "reorder", [prim, from, to](dnnl::stream& s) {
+                prim.execute(s, {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}});
+              }};
+}
+
+void Plan::add_finalize_steps(Value& v, std::vector<Step>& steps) {
+  if (!v.needs_grad) return;
+  NS_CHECK(v.contributions == 1 ? v.parts.empty()
+                                : static_cast<int>(v.parts.size()) == v.contributions,
+           "gradient of '", v.name, "': ", v.parts.size(), " of ", v.contributions,
+           " contributions were produced");
+  if (v.contributions <= 1) return;
+  std::vector<Desc> descs;
+  std::unordered_map<int, memory> args{{DNNL_ARG_DST, v.diff}};
+  for (size_t k = 0; k < v.parts.size(); ++k) {
+    descs.push_back(v.parts[k].get_desc());
+    args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(k)] = v.parts[k];
+  }
+  auto pd = dnnl_call("sum for " + v.name, [&] {
+    return dnnl::sum::primitive_desc(v.desc, std::vector<float>(descs.size(), 1.0f), descs,
+                                     cpu_engine());
+  });
+  dnnl::sum prim(pd);
+  steps.push_back(Step{v.name, "sum", [prim, args](dnnl::stream& s) { prim.execute(s, args); }});
+}
+
+void Plan::compile_nodes() {
+  const graph::Graph& g = graph_.graph;
+  std::vector<std::vector<Step>> node_backward(g.nodes.size());
+  std::vector<Step> tap_feed;
+  // Taps' gradients enter first: the objective is the last consumer of every tap.
+  auto feed_tap = [&](const std::string& name) {
+    Value& v = values_.at(name);
+    if (!v.needs_grad) return;
+    Tensor& grad = tap_grads_[name] = Tensor(v.shape);
+    memory plain(plain_desc(v.shape), cpu_engine(), grad.data());
+    memory target = v.diff;
+    if (v.contributions > 1) {
+      target = allocate(v.desc);
+      v.parts.push_back(target);
+    }
+    tap_feed.push_back(reorder_step(plain, target, "objective gradient"));
+    tap_feed.back().label = name;
+  };
+  for (const std::string& name : input_names_)
+    if (std::count(options_.taps.begin(), options_.taps.end(), name)) feed_tap(name);
+
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    const graph::Node& node = g.nodes[n];
+    const ops::OpSpec* spec = ops::find_op(node.op_type);
+    NS_CHECK(spec, node.describe(), " has no engine implementation");
+    OpContext ctx(*this, node);
+    spec->compile(ctx);
+    for (size_t o = 0; o < node.outputs.size(); ++o)
+      NS_CHECK(node.outputs[o].empty() || values_.at(node.outputs[o]).mem, node.describe(),
+               " did not produce output ", o);
+    for (Step& s : ctx.forward_pre_) forward_steps_.push_back(std::move(s));
+    for (Step& s : ctx.forward_) forward_steps_.push_back(std::move(s));
+    for (const std::string& out : node.outputs)
+      if (!out.empty() && std::count(options_.taps.begin(), options_.taps.end(), out))
+        feed_tap(out);
+    if (!ctx.training()) {
+      NS_CHECK(ctx.backward_.empty(), node.describe(), " built backward steps it does not need");
+      continue;
+    }
+    bool wrote = !ctx.backward_.empty();
+    NS_CHECK(wrote, node.describe(), " has no backward implementation");
+    auto& steps = node_backward[n];
+    for (Step& s : ctx.backward_pre_) steps.push_back(std::move(s));
+    for (Step& s : ctx.backward_) steps.push_back(std::move(s));
+    for (Step& s : ctx.backward_post_) steps.push_back(std::move(s));
+  }
+
+  for (Step& s : tap_feed) backward_steps_.push_back(std::move(s));
+  for (size_t n = g.nodes.size(); n-- > 0;) {
+    std::vector<Step> finalize;
+    for (const std::string& out : g.nodes[n].outputs)
+      if (!out.empty()) add_finalize_steps(values_.at(out), finalize);
+    for (Step& s : finalize) backward_steps_.push_back(std::move(s));
+    for (Step& s : node_backward[n]) backward_steps_.push_back(std::move(s));
+  }
+  for (const std::string& name : input_names_) add_finalize_steps(values_.at(name), backward_steps_);
+}
+
+void Plan::add_tap_steps() {
+  for (const std::string& name : options_.taps) {
+    Value& v = values_.at(name);
+    Tensor& t = taps_[name] = Tensor(v.shape);
+    memory plain(plain_desc(v.shape), cpu_engine(), t.data());
+    forward_steps_.push_back(reorder_step(v.mem, plain, "read tap"));
+    forward_steps_.back().label = name;
+  }
+}
+
+Tensor& Plan::input(std::string_view name) {
+  auto it = inputs_.find(name);
+  if (it == inputs_.end()) throw error("the network has no input named '", name, "'");
+  return it->second;
+}
+
+const Tensor& Plan::tap(std::string_view name) const {
+  auto it = taps_.find(name);
+  if (it == taps_.end()) throw error("tensor '", name, "' was not requested when compiling");
+  return it->second;
+}
+
+Tensor& Plan::tap_gradient(std::string_view name) {
+  auto it = tap_grads_.find(name);
+  if (it == tap_grads_.end())
+    throw error("tensor '", name, "' has no gradient: it was not requested, or does not depend",
+                " on the input");
+  return it->second;
+}
+
+const Tensor& Plan::input_gradient(std::string_view name) const {
+  auto it = input_grads_.find(name);
+  if (it == input_grads_.end())
+    throw error("no gradient for input '", name, "': gradients were not requested or no",
+                " requested tensor depends on it");
+  return it->second;
+}
+
+void Plan::forward() { run(forward_steps_, forward_seconds_, forward_runs_); }
+
+void Plan::backward() {
+  if (!options_.gradients) throw error("this network was compiled without gradients");
+  run(backward_steps_, backward_seconds_, backward_runs_);
+}
+
+void Plan::reset_profile() {
+  forward_seconds_.assign(forward_steps_.size(), 0.0);
+  backward_seconds_.assign(backward_steps_.size(), 0.0);
+  forward_runs_ = backward_runs_ = 0;
+}
+
+std::vector<ProfileEntry> Plan::profile() const {
+  std::vector<ProfileEntry> entries;
+  auto collect = [&](const std::vector<Step>& steps, const std::vector<double>& seconds,
+                     int64_t runs, const char* pass) {
+    for (size_t i = 0; i < steps.size() && i < seconds.size(); ++i)
+      entries.push_back(ProfileEntry{steps[i].label, steps[i].op, pass, seconds[i], runs});
+  };
+  collect(forward_steps_, forward_seconds_, forward_runs_, "forward");
+  collect(backward_steps_, backward_seconds_, backward_runs_, "backward");
+  return entries;
+}
+
+void Plan::run(std::vector<Step>& steps, std::vector<double>& seconds, int64_t& runs) {
+  try {
+    if (!profiling_) {
+      for (Step& s : steps) s.run(stream_);
+      stream_.wait();
+      return;
+    }
+    if (seconds.size() != steps.size()) seconds.assign(steps.size(), 0.0);
+    for (size_t i = 0; i < steps.size(); ++i) {
+      const auto start = std::chrono::steady_clock::now();
+      steps[i].run(stream_);
+      stream_.wait();
+      seconds[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    ++runs;
+  } catch (const dnnl::error& e) {
+    throw error("oneDNN failed while running: ", e.what());
+  }
+}
+
+}  // namespace neuroscope::exec

@@ -1,0 +1,169 @@
+// The executor: compiles a shaped, truncated graph into a flat list of steps (oneDNN primitives
+// and loops) for the forward pass and the backward-to-input pass. Everything is created here,
+// once; running a step allocates nothing.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "exec/dnnl_util.h"
+#include "graph/specialize.h"
+#include "ops/op.h"
+
+namespace neuroscope::exec {
+
+struct Step {
+  std::string label;  // the node name, or what a helper step does
+  std::string op;     // op type, "reorder", "sum" or "zero"
+  std::function<void(dnnl::stream&)> run;
+};
+
+// One tensor of a compiled plan.
+struct Value {
+  std::string name;
+  Shape shape;
+  Desc desc;                   // layout chosen by its producer
+  memory mem;                  // forward values
+  bool depends_on_input = false;
+  bool needs_grad = false;     // depends on an input and some tap depends on it
+  memory diff;                 // gradient, in `desc`; complete once all contributions are in
+  int contributions = 0;       // expected gradient contributions (consumer inputs and taps)
+  std::vector<memory> parts;   // the contributions when there are several (summed into diff)
+};
+
+class Plan;
+
+// What an op's compile function sees: its node, shapes, constant inputs and the buffers of its
+// inputs and outputs. It adds forward steps and, if gradients are wanted, backward steps.
+class OpContext {
+ public:
+  OpContext(Plan& plan, const graph::Node& node);
+
+  const graph::Node& node() const { return node_; }
+  int64_t opset() const;
+  const dnnl::engine& engine() const { return cpu_engine(); }
+  bool training() const;  // a backward pass will run
+
+  size_t num_inputs() const { return node_.inputs.size(); }
+  size_t num_outputs() const { return node_.outputs.size(); }
+  bool has_input(size_t i) const { return node_.has_input(i); }
+  const Shape& input_shape(size_t i) const;
+  const Shape& output_shape(size_t i) const;
+  const graph::Constant* constant(size_t i) const;
+  const graph::Constant& require_constant(size_t i, std::string_view role) const;
+
+  // Forward. input() returns input i in the layout its producer chose, or reordered to `want`
+  // by a step that runs before this op's own steps.
+  Desc input_desc(size_t i) const;
+  memory input(size_t i);
+  memory input(size_t i, const Desc& want);
+  memory input_plain(size_t i) { return input(i, plain_desc(input_shape(i))); }
+  // A constant input as a memory in layout `want`, reordered once now (weights). `layout`
+  // describes the constant's row-major bytes when they are to be read under other dims or
+  // strides (grouped convolution weights, transposed matrices); default: plain, own shape.
+  memory constant_memory(size_t i, const Desc& want, const Desc& layout = Desc());
+  // Any host values (e.g. scaled constants) as a memory in layout `want`.
+  memory constant_memory(std::vector<float> values, const Desc& layout, const Desc& want);
+  // Allocates output i in the layout the op chose.
+  memory output(size_t i, const Desc& desc);
+  memory output_plain(size_t i) { return output(i, plain_desc(output_shape(i))); }
+  // Output i is input memory `base` read under the output's shape (plain layout): no copy.
+  memory output_view(size_t i, const memory& base);
+  // A private buffer (workspace, intermediate), allocated once.
+  memory buffer(const Desc& desc);
+  void forward(const dnnl::primitive& p, std::unordered_map<int, memory> args);
+  void forward(std::function<void()> loop);
+
+  // Backward. needs_grad(i): whether the gradient of input i is wanted.
+  bool needs_grad(size_t i) const;
+  // The complete gradient of output i, in the output's layout or reordered to `want`.
+  memory diff_output(size_t i);
+  memory diff_output(size_t i, const Desc& want);
+  memory diff_output_plain(size_t i) { return diff_output(i, plain_desc(output_shape(i))); }
+  // Where this op writes its contribution to the gradient of input i (overwrite, not add).
+  memory diff_input(size_t i, const Desc& desc);
+  memory diff_input_plain(size_t i) { return diff_input(i, plain_desc(input_shape(i))); }
+  void backward(const dnnl::primitive& p, std::unordered_map<int, memory> args);
+  void backward(std::function<void()> loop);
+
+  // "node 'conv1' (Conv)", for messages.
+  std::string describe() const { return node_.describe(); }
+
+ private:
+  friend class Plan;
+  Step make_step(std::string op, std::function<void(dnnl::stream&)> run) const;
+  Value& value_in(size_t i) const;
+  Value& value_out(size_t i) const;
+
+  Plan& plan_;
+  const graph::Node& node_;
+  std::vector<Step> forward_pre_, forward_;
+  std::vector<Step> backward_pre_, backward_, backward_post_;
+};
+
+struct PlanOptions {
+  std::vector<std::string> taps;  // tensors whose values are read (and gradients fed)
+  bool gradients = true;          // build the backward-to-input pass
+};
+
+// Time spent in one step, accumulated while profiling is on.
+struct ProfileEntry {
+  std::string label, op, pass;
+  double seconds = 0;
+  int64_t runs = 0;
+};
+
+class Plan {
+ public:
+  Plan(graph::ShapedGraph shaped, PlanOptions options);
+  Plan(const Plan&) = delete;
+  Plan& operator=(const Plan&) = delete;
+
+  const graph::ShapedGraph& graph() const { return graph_; }
+  const std::vector<std::string>& input_names() const { return input_names_; }
+  const std::vector<std::string>& tap_names() const { return options_.taps; }
+
+  Tensor& input(std::string_view name);               // write inputs here
+  void forward();
+  const Tensor& tap(std::string_view name) const;     // values after forward()
+  Tensor& tap_gradient(std::string_view name);        // write d(objective)/d(tap) here
+  void backward();
+  const Tensor& input_gradient(std::string_view name) const;
+
+  void set_profiling(bool on) { profiling_ = on; }
+  std::vector<ProfileEntry> profile() const;
+  void reset_profile();
+  size_t buffer_bytes() const { return buffer_bytes_; }
+
+ private:
+  friend class OpContext;
+  Value& value(const std::string& name);
+  memory allocate(const Desc& desc);
+  void analyze_gradients();
+  void compile_nodes();
+  void add_tap_steps();
+  void add_finalize_steps(Value& v, std::vector<Step>& steps);
+  Step reorder_step(const memory& from, const memory& to, std::string label) const;
+  void run(std::vector<Step>& steps, std::vector<double>& seconds, int64_t& runs);
+
+  graph::ShapedGraph graph_;
+  PlanOptions options_;
+  std::map<std::string, Value, std::less<>> values_;
+  std::vector<std::string> input_names_;
+  std::map<std::string, Tensor, std::less<>> inputs_, taps_, tap_grads_, input_grads_;
+  std::vector<memory> constants_;  // reordered weights, kept alive
+  // Layout conversions of a value made for its consumers, shared between them.
+  std::map<std::string, std::vector<std::pair<Desc, memory>>, std::less<>> converted_;
+  std::vector<Step> forward_steps_, backward_steps_;
+  dnnl::stream stream_;
+  bool profiling_ = false;
+  std::vector<double> forward_seconds_, backward_seconds_;
+  int64_t forward_runs_ = 0, backward_runs_ = 0;
+  size_t buffer_bytes_ = 0;
+};
+
+}  // namespace neuroscope::exec

@@ -1,0 +1,38 @@
+// Graph passes that run once the input shapes are known (every compile): constant folding
+// (shape arithmetic of exported models), shape inference, and the rewrites that depend on which
+// tensors the caller wants to read.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+
+namespace neuroscope::graph {
+
+// A graph whose every run-time tensor has a known shape.
+struct ShapedGraph {
+  Graph graph;
+  std::map<std::string, Shape, std::less<>> shapes;
+  const Shape& shape_of(std::string_view name) const;
+};
+
+// Folds every node whose inputs are all constants (and Shape of known shapes) into constants,
+// removes pass-through nodes (Identity, Dropout) as aliases, and infers every shape.
+// Input shapes missing from `input_shapes` use the model's declared shape. Throws Error naming
+// the node that rejects the shapes.
+ShapedGraph specialize(const Graph& graph, const std::map<std::string, Shape>& input_shapes);
+
+// Keeps only the nodes needed to compute `wanted` (all of them run-time tensors).
+void truncate(ShapedGraph& g, const std::vector<std::string>& wanted);
+
+// Folds BatchNormalization into the preceding Conv when the Conv's output is used by nothing
+// else and is not in `keep`.
+void fold_batchnorm(ShapedGraph& g, const std::vector<std::string>& keep);
+
+// Fuses element-wise activations into the producing Conv (a oneDNN post-op) when the
+// intermediate tensor is used by nothing else and is not in `keep`.
+void fuse_activations(ShapedGraph& g, const std::vector<std::string>& keep);
+
+}  // namespace neuroscope::graph

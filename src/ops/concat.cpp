@@ -1,0 +1,100 @@
+// Concat: joins tensors along an axis. Forward is oneDNN's concat in the inputs' layouts; the
+// backward hands each input its slice of the gradient (a reorder from a sub-memory view).
+#include "exec/plan.h"
+#include "ops/op.h"
+
+namespace neuroscope::ops {
+namespace {
+
+using exec::Desc;
+using dnnl::memory;
+
+int64_t concat_axis(const graph::Node& node, const Shape& first) {
+  return normalize_axis(node, node.attr_int("axis", 1), static_cast<int64_t>(first.size()));
+}
+
+std::vector<Shape> infer(const ShapeContext& ctx) {
+  const Shape& first = ctx.input_shape(0);
+  const int64_t axis = concat_axis(ctx.node(), first);
+  Shape out = first;
+  out[static_cast<size_t>(axis)] = 0;
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) {
+    const Shape& s = ctx.input_shape(i);
+    bool compatible = s.size() == first.size();
+    for (size_t k = 0; compatible && k < s.size(); ++k)
+      compatible = static_cast<int64_t>(k) == axis || s[k] == first[k];
+    if (!compatible)
+      throw error(ctx.node().describe(), ": input '", ctx.node().inputs[i], "' has shape ",
+                  to_string(s), ", which does not match ", to_string(first), " outside axis ", axis);
+    out[static_cast<size_t>(axis)] += s[static_cast<size_t>(axis)];
+  }
+  return {out};
+}
+
+memory input_memory(exec::OpContext& ctx, size_t i) {
+  return ctx.constant(i) ? ctx.constant_memory(i, exec::plain_desc(ctx.input_shape(i)))
+                         : ctx.input(i);
+}
+
+void compile(exec::OpContext& ctx) {
+  using namespace dnnl;
+  const Shape& out_shape = ctx.output_shape(0);
+  const int64_t axis = concat_axis(ctx.node(), out_shape);
+  std::vector<memory> srcs;
+  std::vector<Desc> descs;
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) {
+    srcs.push_back(input_memory(ctx, i));
+    descs.push_back(srcs.back().get_desc());
+  }
+  auto pd = exec::dnnl_call(ctx.describe(), [&] {
+    return concat::primitive_desc(exec::any_desc(out_shape), static_cast<int>(axis), descs,
+                                  ctx.engine());
+  });
+  memory dst = ctx.output(0, pd.dst_desc());
+  std::unordered_map<int, memory> args{{DNNL_ARG_DST, dst}};
+  for (size_t i = 0; i < srcs.size(); ++i) args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i)] = srcs[i];
+  ctx.forward(concat(pd), args);
+
+  if (!ctx.training()) return;
+  memory diff_dst = ctx.diff_output(0);
+  // A slice view needs the axis offsets to fall on the layout's block boundaries; otherwise
+  // slice a plain copy of the gradient.
+  bool blocked_ok = true;
+  int64_t offset = 0;
+  std::vector<Desc> slices;
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) {
+    const Shape& s = ctx.input_shape(i);
+    memory::dims offsets(s.size(), 0);
+    offsets[static_cast<size_t>(axis)] = offset;
+    offset += s[static_cast<size_t>(axis)];
+    try {
+      slices.push_back(diff_dst.get_desc().submemory_desc(exec::to_dims(s), offsets));
+    } catch (const dnnl::error&) {
+      blocked_ok = false;
+      break;
+    }
+  }
+  if (!blocked_ok) {
+    diff_dst = ctx.diff_output(0, exec::plain_desc(out_shape));
+    slices.clear();
+    offset = 0;
+    for (size_t i = 0; i < ctx.num_inputs(); ++i) {
+      const Shape& s = ctx.input_shape(i);
+      memory::dims offsets(s.size(), 0);
+      offsets[static_cast<size_t>(axis)] = offset;
+      offset += s[static_cast<size_t>(axis)];
+      slices.push_back(diff_dst.get_desc().submemory_desc(exec::to_dims(s), offsets));
+    }
+  }
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) {
+    if (!ctx.needs_grad(i)) continue;
+    memory slice(slices[i], ctx.engine(), diff_dst.get_data_handle());
+    memory target = ctx.diff_input(i, ctx.input_desc(i));
+    auto r = exec::dnnl_call(ctx.describe(), [&] { return reorder(slice, target); });
+    ctx.backward(r, {{DNNL_ARG_FROM, slice}, {DNNL_ARG_TO, target}});
+  }
+}
+
+}  // namespace
+extern const OpSpec kConcatOp{"Concat", infer, compile};
+}  // namespace neuroscope::ops

@@ -1,0 +1,16 @@
+// GlobalAveragePool: mean over all spatial positions.
+#include "exec/plan.h"
+#include "ops/pooling.h"
+
+namespace neuroscope::ops {
+namespace {
+std::vector<Shape> infer(const ShapeContext& ctx) {
+  return {pooled_shape(ctx.input_shape(0), global_window(ctx.node(), ctx.input_shape(0)))};
+}
+void compile(exec::OpContext& ctx) {
+  compile_pooling(ctx, dnnl::algorithm::pooling_avg_exclude_padding,
+                  global_window(ctx.node(), ctx.input_shape(0)));
+}
+}  // namespace
+extern const OpSpec kGlobalAveragePoolOp{"GlobalAveragePool", infer, compile};
+}  // namespace neuroscope::ops

@@ -1,0 +1,82 @@
+#include "ops/shape_rules.h"
+
+#include "neuroscope/error.h"
+#include "ops/op.h"
+
+namespace neuroscope::ops {
+
+Shape reshape_rule(const graph::Node& node, const Shape& input, std::vector<int64_t> target) {
+  const bool allow_zero = node.attr_int("allowzero", 0) != 0;
+  const int64_t count = element_count(input);
+  int64_t known = 1, infer_at = -1;
+  for (size_t k = 0; k < target.size(); ++k) {
+    if (target[k] == 0 && !allow_zero) {
+      if (k >= input.size())
+        throw error(node.describe(), ": target entry 0 at position ", k, " copies a dimension that ",
+                    to_string(input), " does not have");
+      target[k] = input[k];
+    }
+    if (target[k] == -1) {
+      if (infer_at >= 0) throw error(node.describe(), ": target shape has more than one -1");
+      infer_at = static_cast<int64_t>(k);
+    } else if (target[k] < 0) {
+      throw error(node.describe(), ": invalid target dimension ", target[k]);
+    } else {
+      known *= target[k];
+    }
+  }
+  if (infer_at >= 0) {
+    if (known == 0 || count % known != 0)
+      throw error(node.describe(), ": cannot reshape ", to_string(input), " to ", to_string(target));
+    target[static_cast<size_t>(infer_at)] = count / known;
+  }
+  if (element_count(target) != count)
+    throw error(node.describe(), ": cannot reshape ", to_string(input), " (", count,
+                " elements) to ", to_string(target));
+  return target;
+}
+
+Shape flatten_rule(const graph::Node& node, const Shape& input) {
+  const auto rank = static_cast<int64_t>(input.size());
+  int64_t axis = node.attr_int("axis", 1);
+  if (axis < -rank || axis > rank)
+    throw error(node.describe(), ": axis ", axis, " is out of range for rank ", rank);
+  if (axis < 0) axis += rank;
+  int64_t outer = 1, inner = 1;
+  for (int64_t k = 0; k < rank; ++k) (k < axis ? outer : inner) *= input[static_cast<size_t>(k)];
+  return {outer, inner};
+}
+
+Shape squeeze_rule(const graph::Node& node, const Shape& input, const std::vector<int64_t>& axes) {
+  const auto rank = static_cast<int64_t>(input.size());
+  std::vector<bool> drop(input.size(), false);
+  if (axes.empty())
+    for (size_t k = 0; k < input.size(); ++k) drop[k] = input[k] == 1;
+  for (int64_t a : axes) {
+    const auto k = static_cast<size_t>(normalize_axis(node, a, rank));
+    if (input[k] != 1)
+      throw error(node.describe(), ": cannot squeeze axis ", a, " of shape ", to_string(input),
+                  " (its size is not 1)");
+    drop[k] = true;
+  }
+  Shape out;
+  for (size_t k = 0; k < input.size(); ++k)
+    if (!drop[k]) out.push_back(input[k]);
+  return out;
+}
+
+Shape unsqueeze_rule(const graph::Node& node, const Shape& input, const std::vector<int64_t>& axes) {
+  const auto out_rank = static_cast<int64_t>(input.size() + axes.size());
+  std::vector<bool> inserted(static_cast<size_t>(out_rank), false);
+  for (int64_t a : axes) {
+    const auto k = static_cast<size_t>(normalize_axis(node, a, out_rank));
+    if (inserted[k]) throw error(node.describe(), ": axis ", a, " is repeated");
+    inserted[k] = true;
+  }
+  Shape out;
+  size_t next = 0;
+  for (size_t k = 0; k < inserted.size(); ++k) out.push_back(inserted[k] ? 1 : input[next++]);
+  return out;
+}
+
+}  // namespace neuroscope::ops
