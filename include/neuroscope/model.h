@@ -63,6 +63,8 @@ class Model {
   std::string resolve_tensor(std::string_view name) const;
 
   const graph::Graph& graph() const { return *graph_; }
+  // A model made from an IR graph built in code (tests, tools); `graph.source` names it.
+  static Model from_graph(graph::Graph graph);
 
  private:
   Model(std::filesystem::path path, std::shared_ptr<const graph::Graph> graph);

@@ -88,6 +88,14 @@ Model Model::load(const std::filesystem::path& path) {
   return Model(path, std::move(g));
 }
 
+Model Model::from_graph(graph::Graph graph) {
+  auto g = std::make_shared<graph::Graph>(std::move(graph));
+  check_supported(*g);
+  if (g->inputs.empty()) throw error(g->source, ": the model has no run-time input");
+  std::filesystem::path path = g->source;
+  return Model(std::move(path), std::move(g));
+}
+
 int64_t Model::opset() const { return graph_->opset; }
 
 std::vector<ModelInput> Model::inputs() const {

@@ -2,9 +2,22 @@
 // implementation, a gradient check and a row in docs/ops.md.
 #include "ops/op.h"
 
-#define NS_ENGINE_OPS(X)                                                                     \
-  X(Conv) X(Relu) X(MaxPool) X(AveragePool) X(GlobalAveragePool) X(GlobalMaxPool) X(Lrn)       \
-  X(Concat) X(Gemm) X(Flatten) X(Reshape) X(Squeeze) X(Unsqueeze) X(Softmax) X(LogSoftmax)
+#define NS_ENGINE_OPS(X) \
+  X(Conv) \
+  X(Relu) \
+  X(MaxPool) \
+  X(AveragePool) \
+  X(GlobalAveragePool) \
+  X(GlobalMaxPool) \
+  X(Lrn) \
+  X(Concat) \
+  X(Gemm) \
+  X(Flatten) \
+  X(Reshape) \
+  X(Squeeze) \
+  X(Unsqueeze) \
+  X(Softmax) \
+  X(LogSoftmax)
 
 namespace neuroscope::ops {
 
