@@ -1,9 +1,13 @@
 // The real ImageNet GoogLeNet (../shared/models/googlenet) against Caffe's own activations.
 #include <algorithm>
+#include <cmath>
+#include <random>
 
 #include "neuroscope/model.h"
 #include "neuroscope/network.h"
 #include "neuroscope/npy.h"
+#include "neuroscope/objective.h"
+#include "testing/ref_network.h"
 #include "testing/testing.h"
 
 namespace neuroscope {
@@ -31,6 +35,68 @@ TEST(GoogLeNet, ForwardMatchesCaffeReference) {
   const Tensor& prob = net.output("prob");
   const auto top = std::max_element(prob.values().begin(), prob.values().end()) - prob.values().begin();
   EXPECT_EQ(top, 967) << "top-1 should be espresso";
+}
+
+}  // namespace
+}  // namespace neuroscope
+
+namespace neuroscope {
+namespace {
+
+// The input gradient of the reference objective (total square activity of channel 97 of
+// inception_4d/output) against central differences along random directions, computed in
+// float64 with the reference implementations (so rounding does not swamp the differences).
+// A 64x64 input keeps the naive float64 network fast enough.
+TEST(GoogLeNet, InputGradientMatchesFiniteDifferences) {
+  NS_REQUIRE_SHARED(testing::googlenet_dir());
+  Model model = Model::load(testing::googlenet_dir() / "googlenet-bvlc.onnx");
+  const std::string layer = "inception_4d/output";
+  const int64_t channel = 97;
+  const Shape shape = {1, 3, 64, 64};
+  Network net(model, {.input_shapes = {{"data", shape}}, .outputs = {layer}});
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> pixel(-60.0f, 60.0f);
+  Tensor x({1, 3, 64, 64});
+  for (float& v : x.values()) v = pixel(rng);
+  std::copy(x.values().begin(), x.values().end(), net.input().values().begin());
+  BoundObjective objective(
+      Objective::channel(layer, channel),
+      [&](const std::string& n) -> const Tensor& { return net.output(n); },
+      [&](const std::string& n) -> Tensor& { return net.output_gradient(n); });
+  net.forward();
+  objective.evaluate();
+  net.backward();
+  const Tensor& gradient = net.input_gradient();
+
+  testing::ReferenceNetwork reference(model, {{"data", shape}}, {layer});
+  auto reference_objective = [&](const ref::RefTensor& input) {
+    const ref::RefTensor act = reference.run({{"data", input}}).at(layer);
+    const int64_t positions = act.shape[2] * act.shape[3];
+    double sum = 0;
+    for (int64_t i = 0; i < positions; ++i) {
+      const double a = act.v[static_cast<size_t>(channel * positions + i)];
+      sum += a * a;
+    }
+    return sum;
+  };
+  const ref::RefTensor x64 = ref::from_tensor(x);
+  EXPECT_NEAR(objective.total(), reference_objective(x64), 1e-4 * objective.total());
+
+  const double h = 1e-4;
+  for (int trial = 0; trial < 3; ++trial) {
+    std::normal_distribution<double> normal(0.0, 1.0);
+    ref::RefTensor plus = x64, minus = x64;
+    double analytic = 0;
+    for (size_t i = 0; i < x64.v.size(); ++i) {
+      const double d = normal(rng);
+      analytic += d * gradient[static_cast<int64_t>(i)];
+      plus.v[i] += h * d;
+      minus.v[i] -= h * d;
+    }
+    const double numeric = (reference_objective(plus) - reference_objective(minus)) / (2 * h);
+    EXPECT_NEAR(analytic, numeric, 1e-3 * std::fabs(numeric))
+        << "direction " << trial << ": engine " << analytic << ", finite differences " << numeric;
+  }
 }
 
 }  // namespace

@@ -71,6 +71,10 @@ class Network {
   void reset_profile();
   // Bytes of activations, gradients and weights held by the compiled plan.
   size_t memory_bytes() const;
+  // FLOPs (2 per multiply-add) of the convolutions and matrix products in one forward and
+  // one backward-to-input pass.
+  double forward_flops() const;
+  double backward_flops() const;
 
  private:
   std::string internal_name(std::string_view requested) const;

@@ -96,6 +96,8 @@ const Tensor& Network::input_gradient(std::string_view name) const {
 void Network::set_profiling(bool on) { plan_->set_profiling(on); }
 void Network::reset_profile() { plan_->reset_profile(); }
 size_t Network::memory_bytes() const { return plan_->buffer_bytes(); }
+double Network::forward_flops() const { return plan_->forward_flops(); }
+double Network::backward_flops() const { return plan_->backward_flops(); }
 
 std::vector<ProfileRow> Network::profile() const {
   std::vector<ProfileRow> rows;

@@ -316,6 +316,7 @@ void Plan::compile_nodes() {
     NS_CHECK(spec, node.describe(), " has no engine implementation");
     OpContext ctx(*this, node);
     spec->compile(ctx);
+    count_flops(node, ctx.training() && ctx.needs_grad(0));
     for (size_t o = 0; o < node.outputs.size(); ++o)
       NS_CHECK(node.outputs[o].empty() || values_.at(node.outputs[o]).mem, node.describe(),
                " did not produce output ", o);
@@ -345,6 +346,27 @@ void Plan::compile_nodes() {
     for (Step& s : node_backward[n]) backward_steps_.push_back(std::move(s));
   }
   for (const std::string& name : input_names_) add_finalize_steps(values_.at(name), backward_steps_);
+}
+
+void Plan::count_flops(const graph::Node& node, bool input_gradient) {
+  // Products dominate the cost; element-wise ops are memory-bound and not counted.
+  double macs = 0;
+  const Shape& y = graph_.shape_of(node.outputs.at(0));
+  auto shape_of_input = [&](size_t i) -> Shape {
+    auto c = graph_.graph.constants.find(node.inputs[i]);
+    return c != graph_.graph.constants.end() ? c->second.shape : graph_.shape_of(node.inputs[i]);
+  };
+  if (node.op_type == "Conv") {
+    const Shape w = shape_of_input(1);
+    macs = static_cast<double>(element_count(y)) * static_cast<double>(element_count(w) / w[0]);
+  } else if (node.op_type == "Gemm" || node.op_type == "MatMul") {
+    const Shape a = shape_of_input(0);
+    const bool trans_a = node.op_type == "Gemm" && node.attr_int("transA", 0) != 0;
+    const int64_t k = a.size() >= 2 && trans_a ? a[a.size() - 2] : a.back();
+    macs = static_cast<double>(element_count(y)) * static_cast<double>(k);
+  }
+  forward_flops_ += 2 * macs;
+  if (input_gradient) backward_flops_ += 2 * macs;
 }
 
 void Plan::add_tap_steps() {

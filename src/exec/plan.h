@@ -138,6 +138,9 @@ class Plan {
   std::vector<ProfileEntry> profile() const;
   void reset_profile();
   size_t buffer_bytes() const { return buffer_bytes_; }
+  // Multiply-add FLOPs (2 per MAC) of convolutions and matrix products, per pass.
+  double forward_flops() const { return forward_flops_; }
+  double backward_flops() const { return backward_flops_; }
 
  private:
   friend class OpContext;
@@ -146,6 +149,7 @@ class Plan {
   void analyze_gradients();
   void compile_nodes();
   void add_tap_steps();
+  void count_flops(const graph::Node& node, bool input_gradient);
   void add_finalize_steps(Value& v, std::vector<Step>& steps);
   Step reorder_step(const memory& from, const memory& to, std::string label) const;
   void run(std::vector<Step>& steps, std::vector<double>& seconds, int64_t& runs);
@@ -164,6 +168,7 @@ class Plan {
   std::vector<double> forward_seconds_, backward_seconds_;
   int64_t forward_runs_ = 0, backward_runs_ = 0;
   size_t buffer_bytes_ = 0;
+  double forward_flops_ = 0, backward_flops_ = 0;
 };
 
 }  // namespace neuroscope::exec

@@ -1,0 +1,36 @@
+// The reference parameterization: the optimizer moves the pixels directly.
+#include <algorithm>
+
+#include "neuroscope/param.h"
+
+namespace neuroscope {
+namespace {
+
+class PixelParam final : public Parameterization {
+ public:
+  std::string name() const override { return "pixels"; }
+
+  void initialize(int64_t batch, int64_t height, int64_t width, ImageRngs& rngs) override {
+    image_ = Tensor({batch, 3, height, width});
+    for (int64_t b = 0; b < batch; ++b) multiscale_noise(image_, b, rngs[static_cast<size_t>(b)]);
+  }
+  std::span<float> parameters() override { return image_.values(); }
+  void render(Tensor& images) const override {
+    std::copy(image_.values().begin(), image_.values().end(), images.values().begin());
+  }
+  void backward(const Tensor& image_gradient, std::span<float> theta_gradient) const override {
+    std::copy(image_gradient.values().begin(), image_gradient.values().end(), theta_gradient.begin());
+  }
+  void project() override {
+    for (float& v : image_.values()) v = std::clamp(v, 0.0f, 1.0f);
+  }
+
+ private:
+  Tensor image_;
+};
+
+}  // namespace
+
+std::unique_ptr<Parameterization> make_pixel_param() { return std::make_unique<PixelParam>(); }
+
+}  // namespace neuroscope

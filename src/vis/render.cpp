@@ -1,0 +1,110 @@
+#include "neuroscope/render.h"
+
+#include "neuroscope/error.h"
+
+namespace neuroscope {
+namespace {
+
+Shape network_input_shape(const RenderSetup& s, TransformChain& chain) {
+  if (s.batch <= 0 || s.height <= 0 || s.width <= 0) throw error("render: empty image batch");
+  const Shape seen = chain.prepare({s.batch, 3, s.height, s.width});
+  return {seen[0], s.preprocessing.network_channels(), seen[2], seen[3]};
+}
+
+NetworkOptions network_options(const Model& model, const RenderSetup& s, TransformChain& chain) {
+  const auto inputs = model.inputs();
+  if (inputs.size() != 1)
+    throw error(model.path().string(), ": has ", inputs.size(), " inputs; visualization needs one image input");
+  const ModelInput& in = inputs.front();
+  if (in.shape.size() != 4)
+    throw error(model.path().string(), ": input '", in.name, "' has shape ", to_string(in.shape),
+                "; not an image input [N,C,H,W]");
+  if (in.shape[1] > 0 && in.shape[1] != s.preprocessing.network_channels())
+    throw error(model.path().string(), ": input '", in.name, "' has ", in.shape[1],
+                " channels but the preprocessing (", color_order_name(s.preprocessing.color_order),
+                ") gives ", s.preprocessing.network_channels(), "; set the colour order");
+  if (s.tensors.empty()) throw error("render: no tensors to optimize");
+  for (const std::string& t : s.tensors) model.resolve_tensor(t);
+  return {.input_shapes = {{in.name, network_input_shape(s, chain)}}, .outputs = s.tensors};
+}
+
+}  // namespace
+
+std::mt19937_64 image_rng(uint64_t seed, uint64_t key) {
+  std::seed_seq seq{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32),
+                    static_cast<uint32_t>(key), static_cast<uint32_t>(key >> 32), 0x6e7363u};
+  return std::mt19937_64(seq);
+}
+
+Renderer::Renderer(const Model& model, RenderSetup setup, std::unique_ptr<Parameterization> param,
+                   TransformChain transforms, std::unique_ptr<Optimizer> optimizer)
+    : setup_(std::move(setup)),
+      param_(std::move(param)),
+      transforms_(std::move(transforms)),
+      optimizer_(std::move(optimizer)),
+      net_(model, network_options(model, setup_, transforms_)),
+      images_({setup_.batch, 3, setup_.height, setup_.width}),
+      image_grad_(images_.shape()),
+      seen_grad_(transforms_.prepare(images_.shape())) {}
+
+std::string Renderer::describe() const {
+  return param_->name() + " parameterization; transforms: " + transforms_.describe() + "; " +
+         optimizer_->describe() + "; " + std::to_string(setup_.steps) + " steps";
+}
+
+RenderResult Renderer::run(const Objective& objective, std::span<const uint64_t> image_keys,
+                           uint64_t seed, const std::function<void(const RenderProgress&)>& progress) {
+  if (static_cast<int64_t>(image_keys.size()) != setup_.batch)
+    throw error("render: ", image_keys.size(), " image keys for a batch of ", setup_.batch);
+  for (const std::string& t : objective.tensors())
+    if (std::find(setup_.tensors.begin(), setup_.tensors.end(), t) == setup_.tensors.end())
+      throw error("objective reads '", t, "', which the renderer was not compiled for");
+  const auto start = std::chrono::steady_clock::now();
+  ImageRngs rngs;
+  for (uint64_t key : image_keys) rngs.push_back(image_rng(seed, key));
+
+  param_->initialize(setup_.batch, setup_.height, setup_.width, rngs);
+  std::span<float> theta = param_->parameters();
+  theta_grad_.assign(theta.size(), 0.0f);
+  optimizer_->reset(theta.size(), setup_.batch);
+  BoundObjective bound(
+      objective, [&](const std::string& n) -> const Tensor& { return net_.output(n); },
+      [&](const std::string& n) -> Tensor& { return net_.output_gradient(n); });
+  const std::string input_name = net_.input_names().front();
+
+  for (int step = 0; step < setup_.steps; ++step) {
+    param_->render(images_);
+    transforms_.sample(rngs);
+    const Tensor& seen = transforms_.forward(images_);
+    setup_.preprocessing.apply(seen, net_.input(input_name));
+    net_.forward();
+    const std::vector<double>& values = bound.evaluate();
+    net_.backward();
+    setup_.preprocessing.backward(net_.input_gradient(input_name), seen_grad_);
+    transforms_.backward(seen_grad_, image_grad_);
+    param_->backward(image_grad_, theta_grad_);
+    optimizer_->step(theta, theta_grad_);
+    param_->project();
+    if (progress) {
+      const double elapsed =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      progress({step + 1, setup_.steps, elapsed, &values});
+    }
+  }
+  RenderResult result;
+  param_->render(images_);
+  result.images = images_;
+  result.values = evaluate_clean(bound);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+std::vector<double> Renderer::evaluate_clean(BoundObjective& bound) {
+  Tensor& input = net_.input(net_.input_names().front());
+  if (input.dim(2) != setup_.height || input.dim(3) != setup_.width) return bound.evaluate();
+  setup_.preprocessing.apply(images_, input);
+  net_.forward();
+  return bound.evaluate();
+}
+
+}  // namespace neuroscope

@@ -1,0 +1,39 @@
+#include "testing/ref_network.h"
+
+#include "neuroscope/error.h"
+
+namespace neuroscope::testing {
+
+ReferenceNetwork::ReferenceNetwork(const Model& model, const std::map<std::string, Shape>& input_shapes,
+                                   const std::vector<std::string>& outputs)
+    : graph_(graph::specialize(model.graph(), input_shapes)) {
+  for (const std::string& name : outputs) outputs_.push_back(graph_.graph.resolve(name));
+  graph::truncate(graph_, outputs_);
+  for (const auto& [name, c] : graph_.graph.constants) constants_[name] = ref::from_constant(c);
+}
+
+std::map<std::string, ref::RefTensor> ReferenceNetwork::run(
+    const std::map<std::string, ref::RefTensor>& inputs) const {
+  std::map<std::string, ref::RefTensor> values = constants_;
+  for (const auto& [name, t] : inputs) values[name] = t;
+  for (const graph::Node& node : graph_.graph.nodes) {
+    ref::RefInputs args;
+    for (const std::string& in : node.inputs) {
+      if (in.empty()) {
+        args.push_back(nullptr);
+        continue;
+      }
+      auto it = values.find(in);
+      NS_CHECK(it != values.end(), node.describe(), " input '", in, "' has no value");
+      args.push_back(&it->second);
+    }
+    std::vector<ref::RefTensor> results = ref::evaluate(node, graph_.graph.opset, args);
+    for (size_t o = 0; o < node.outputs.size() && o < results.size(); ++o)
+      if (!node.outputs[o].empty()) values[node.outputs[o]] = std::move(results[o]);
+  }
+  std::map<std::string, ref::RefTensor> out;
+  for (const std::string& name : outputs_) out[name] = values.at(name);
+  return out;
+}
+
+}  // namespace neuroscope::testing

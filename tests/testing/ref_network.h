@@ -1,0 +1,29 @@
+// Whole-network float64 oracle: runs a model node by node with the reference implementations
+// (src/ops/ref). Slow (naive loops), so tests use it on small inputs.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "graph/specialize.h"
+#include "neuroscope/model.h"
+#include "ops/ref/ref.h"
+
+namespace neuroscope::testing {
+
+class ReferenceNetwork {
+ public:
+  // Compiles the part of `model` that computes `outputs` for the given input shapes.
+  ReferenceNetwork(const Model& model, const std::map<std::string, Shape>& input_shapes,
+                   const std::vector<std::string>& outputs);
+  // Runs in float64; returns the requested outputs.
+  std::map<std::string, ref::RefTensor> run(const std::map<std::string, ref::RefTensor>& inputs) const;
+
+ private:
+  graph::ShapedGraph graph_;
+  std::map<std::string, ref::RefTensor> constants_;
+  std::vector<std::string> outputs_;
+};
+
+}  // namespace neuroscope::testing
