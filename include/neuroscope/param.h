@@ -33,6 +33,8 @@ class Parameterization {
   virtual void render(Tensor& images) const = 0;
   // Overwrites theta_gradient with d(objective)/d(theta) given d(objective)/d(images).
   virtual void backward(const Tensor& image_gradient, std::span<float> theta_gradient) const = 0;
+  // Draws a fresh random start for image `index` only.
+  virtual void restart(int64_t index, std::mt19937_64& rng) = 0;
   // Called after every optimizer step (pixels are clamped to [0,1] here).
   virtual void project() {}
 };

@@ -37,6 +37,10 @@ struct RenderSetup {
   int64_t batch = 1;
   std::vector<std::string> tensors;  // the tensors objectives may read (network truncated there)
   int steps = 256;
+  // How often an image may get a fresh random start when its objective is exactly zero (the
+  // channel fires nowhere, so the gradient is zero and no step helps), during the first
+  // quarter of the steps. 0 keeps every start, as the bare reference recipe does.
+  int silent_restarts = 64;
 };
 
 struct RenderProgress {
@@ -49,6 +53,7 @@ struct RenderProgress {
 struct RenderResult {
   Tensor images;               // [N,3,H,W], RGB in [0,1]
   std::vector<double> values;  // objective per image, evaluated on the final images
+  std::vector<int> restarts;   // fresh starts each image needed (see silent_restarts)
   double seconds = 0;
 };
 
@@ -69,6 +74,7 @@ class Renderer {
  private:
   // Final values on the untransformed images (when their size fits the compiled network).
   std::vector<double> evaluate_clean(BoundObjective& bound);
+  void restart_silent_images(int step, const std::vector<double>& values, ImageRngs& rngs);
 
   RenderSetup setup_;
   std::unique_ptr<Parameterization> param_;
@@ -77,6 +83,7 @@ class Renderer {
   Network net_;
   Tensor images_, image_grad_, seen_grad_;
   std::vector<float> theta_grad_;
+  std::vector<int> restarts_;
 };
 
 // The random stream of one image: a function of (seed, key) only.

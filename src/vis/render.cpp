@@ -64,6 +64,7 @@ RenderResult Renderer::run(const Objective& objective, std::span<const uint64_t>
   for (uint64_t key : image_keys) rngs.push_back(image_rng(seed, key));
 
   param_->initialize(setup_.batch, setup_.height, setup_.width, rngs);
+  restarts_.assign(static_cast<size_t>(setup_.batch), 0);
   std::span<float> theta = param_->parameters();
   theta_grad_.assign(theta.size(), 0.0f);
   optimizer_->reset(theta.size(), setup_.batch);
@@ -79,6 +80,7 @@ RenderResult Renderer::run(const Objective& objective, std::span<const uint64_t>
     setup_.preprocessing.apply(seen, net_.input(input_name));
     net_.forward();
     const std::vector<double>& values = bound.evaluate();
+    restart_silent_images(step, values, rngs);
     net_.backward();
     setup_.preprocessing.backward(net_.input_gradient(input_name), seen_grad_);
     transforms_.backward(seen_grad_, image_grad_);
@@ -95,8 +97,20 @@ RenderResult Renderer::run(const Objective& objective, std::span<const uint64_t>
   param_->render(images_);
   result.images = images_;
   result.values = evaluate_clean(bound);
+  result.restarts = restarts_;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
+}
+
+void Renderer::restart_silent_images(int step, const std::vector<double>& values, ImageRngs& rngs) {
+  // An image whose objective is exactly zero has a zero gradient: the channel fired nowhere
+  // and no step can change that. Give it a fresh start instead, early in the run.
+  if (step >= setup_.steps / 4) return;
+  for (size_t b = 0; b < values.size(); ++b)
+    if (values[b] == 0.0 && restarts_[b] < setup_.silent_restarts) {
+      ++restarts_[b];
+      param_->restart(static_cast<int64_t>(b), rngs[b]);
+    }
 }
 
 std::vector<double> Renderer::evaluate_clean(BoundObjective& bound) {

@@ -14,6 +14,7 @@ class PixelParam final : public Parameterization {
     image_ = Tensor({batch, 3, height, width});
     for (int64_t b = 0; b < batch; ++b) multiscale_noise(image_, b, rngs[static_cast<size_t>(b)]);
   }
+  void restart(int64_t index, std::mt19937_64& rng) override { multiscale_noise(image_, index, rng); }
   std::span<float> parameters() override { return image_.values(); }
   void render(Tensor& images) const override {
     std::copy(image_.values().begin(), image_.values().end(), images.values().begin());
