@@ -38,6 +38,7 @@ struct TensorInfo {
   std::string op;    // op type of the node producing it ("Input" for graph inputs)
   std::string node;  // name of that node
   Shape shape;
+  bool shape_known = true;  // false past a node that rejected the input shapes
   // Channel count: dimension 1 of [N, C, ...] tensors, the last dimension otherwise.
   int64_t channels() const;
 };
@@ -57,8 +58,15 @@ class Model {
   // The shape of input `name` (default: the first) used when none is given: declared dims, a
   // symbolic batch becomes 1 and symbolic spatial dims become metadata default_size (or 224).
   Shape default_input_shape(std::string_view name = {}) const;
-  // Every run-time tensor in topological order with its shape for the given input shapes.
-  std::vector<TensorInfo> tensors(const std::map<std::string, Shape>& input_shapes = {}) const;
+  // Every run-time tensor in topological order with its shape for the given input shapes
+  // (missing inputs: default_input_shape). When a node rejects the shapes (an input too small
+  // for the classifier head, say), Error is thrown, or, with `shape_error` given, the message is
+  // stored there and the tensors from that node on are listed with shape_known false.
+  std::vector<TensorInfo> tensors(const std::map<std::string, Shape>& input_shapes = {},
+                                  std::string* shape_error = nullptr) const;
+  // The shape of one tensor, computing only the layers it depends on.
+  Shape tensor_shape(std::string_view name,
+                     const std::map<std::string, Shape>& input_shapes = {}) const;
   // The tensor's canonical name; Error naming the closest tensor names when it does not exist.
   std::string resolve_tensor(std::string_view name) const;
 
@@ -68,6 +76,7 @@ class Model {
 
  private:
   Model(std::filesystem::path path, std::shared_ptr<const graph::Graph> graph);
+  std::map<std::string, Shape> complete_shapes(const std::map<std::string, Shape>& given) const;
   std::filesystem::path path_;
   std::shared_ptr<const graph::Graph> graph_;
 };

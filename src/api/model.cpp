@@ -9,47 +9,10 @@
 #include "onnx/onnx_loader.h"
 #include "ops/op.h"
 #include "ops/ref/ref.h"
+#include "util/closest.h"
 
 namespace neuroscope {
 namespace {
-
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-// Up to `count` names closest to `query`: substring matches first, then by edit distance.
-std::vector<std::string> closest_names(std::string_view query, const std::vector<std::string>& names,
-                                       size_t count) {
-  const std::string q = lower(query);
-  std::vector<std::pair<size_t, std::string>> scored;
-  for (const std::string& name : names) {
-    const std::string n = lower(name);
-    const size_t score = n.find(q) != std::string::npos ? n.size() - q.size() : 1000 + edit_distance(q, n);
-    scored.emplace_back(score, name);
-  }
-  std::stable_sort(scored.begin(), scored.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<std::string> out;
-  for (size_t i = 0; i < scored.size() && out.size() < count; ++i) out.push_back(scored[i].second);
-  return out;
-}
 
 void check_supported(const graph::Graph& g) {
   std::vector<std::string> unsupported;
@@ -136,11 +99,17 @@ Shape Model::default_input_shape(std::string_view name) const {
   return shape;
 }
 
-std::vector<TensorInfo> Model::tensors(const std::map<std::string, Shape>& input_shapes) const {
-  std::map<std::string, Shape> shapes = input_shapes;
+std::map<std::string, Shape> Model::complete_shapes(const std::map<std::string, Shape>& given) const {
+  std::map<std::string, Shape> shapes = given;
   for (const graph::Input& in : graph_->inputs)
     if (!shapes.count(in.name)) shapes[in.name] = default_input_shape(in.name);
-  const graph::ShapedGraph sg = graph::specialize(*graph_, shapes);
+  return shapes;
+}
+
+std::vector<TensorInfo> Model::tensors(const std::map<std::string, Shape>& input_shapes,
+                                       std::string* shape_error) const {
+  const graph::ShapedGraph sg =
+      graph::specialize(*graph_, complete_shapes(input_shapes), shape_error);
   std::vector<TensorInfo> out;
   for (const graph::Input& in : graph_->inputs)
     out.push_back({in.name, "Input", "", sg.shape_of(in.name)});
@@ -148,11 +117,23 @@ std::vector<TensorInfo> Model::tensors(const std::map<std::string, Shape>& input
     for (const std::string& name : node.outputs) {
       if (name.empty()) continue;
       const std::string target = sg.graph.resolve(name);
+      if (sg.graph.is_constant(target)) continue;  // folded: not an activation
       auto it = sg.shapes.find(target);
-      if (it == sg.shapes.end()) continue;  // folded into a constant
-      out.push_back({name, node.op_type, node.name, it->second});
+      if (it != sg.shapes.end()) out.push_back({name, node.op_type, node.name, it->second});
+      else out.push_back({name, node.op_type, node.name, {}, false});  // past a shape error
     }
   return out;
+}
+
+Shape Model::tensor_shape(std::string_view name, const std::map<std::string, Shape>& input_shapes) const {
+  const std::string tensor = resolve_tensor(name);
+  graph::Graph needed = *graph_;
+  graph::truncate(needed, {tensor});
+  const graph::ShapedGraph sg = graph::specialize(needed, complete_shapes(input_shapes));
+  const std::string target = sg.graph.resolve(tensor);
+  if (sg.graph.is_constant(target))
+    throw error(path_.string(), ": tensor '", name, "' does not depend on the input (it folds to a constant)");
+  return sg.shape_of(target);
 }
 
 std::string Model::resolve_tensor(std::string_view name) const {
@@ -166,7 +147,7 @@ std::string Model::resolve_tensor(std::string_view name) const {
     throw error(path_.string(), ": '", name, "' is a constant (weights), not a tensor computed from",
                 " the input");
   std::string hint;
-  for (const std::string& n : closest_names(name, names, 4)) hint += (hint.empty() ? "" : ", ") + n;
+  for (const std::string& n : util::closest_names(name, names, 4)) hint += (hint.empty() ? "" : ", ") + n;
   throw error(path_.string(), ": no tensor named '", name, "'; closest names: ", hint,
               " (run 'neuroscope layers' for the full list)");
 }

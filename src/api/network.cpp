@@ -44,7 +44,10 @@ Network::Network(const Model& model, NetworkOptions options) {
   requested_ = options.outputs.empty() ? model.outputs() : options.outputs;
   for (const std::string& name : requested_) model.resolve_tensor(name);  // friendly errors
 
-  graph::ShapedGraph shaped = graph::specialize(model.graph(), shapes);
+  // Only what the requested tensors need is specialized: layers past them never see the shapes.
+  graph::Graph needed = model.graph();
+  graph::truncate(needed, requested_);
+  graph::ShapedGraph shaped = graph::specialize(needed, shapes);
   std::vector<std::string> taps;
   for (const std::string& name : requested_) {
     std::string internal = shaped.graph.resolve(name);

@@ -219,7 +219,9 @@ Value& Plan::value(const std::string& name) {
 
 memory Plan::allocate(const Desc& desc) {
   buffer_bytes_ += desc.get_size();
-  return dnnl_call("allocating " + describe(desc), [&] { return memory(desc, cpu_engine()); });
+  memory m = dnnl_call("allocating " + describe(desc), [&] { return memory(desc, cpu_engine()); });
+  owned_.push_back(m);  // loops may keep only raw pointers: the plan keeps the buffer alive
+  return m;
 }
 
 void Plan::analyze_gradients() {

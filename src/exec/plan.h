@@ -160,6 +160,7 @@ class Plan {
   std::vector<std::string> input_names_;
   std::map<std::string, Tensor, std::less<>> inputs_, taps_, tap_grads_, input_grads_;
   std::vector<memory> constants_;  // reordered weights, kept alive
+  std::vector<memory> owned_;      // every buffer allocate() made, alive as long as the plan
   // Layout conversions of a value made for its consumers, shared between them.
   std::map<std::string, std::vector<std::pair<Desc, memory>>, std::less<>> converted_;
   std::vector<Step> forward_steps_, backward_steps_;

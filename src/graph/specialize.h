@@ -22,9 +22,15 @@ struct ShapedGraph {
 // removes pass-through nodes (Identity, Dropout) as aliases, and infers every shape.
 // Input shapes missing from `input_shapes` use the model's declared shape. Throws Error naming
 // the node that rejects the shapes.
-ShapedGraph specialize(const Graph& graph, const std::map<std::string, Shape>& input_shapes);
+// With `first_error` set, a node that rejects its shapes stops specialization instead of
+// throwing: the message goes to *first_error and the result holds the nodes before it.
+ShapedGraph specialize(const Graph& graph, const std::map<std::string, Shape>& input_shapes,
+                       std::string* first_error = nullptr);
 
-// Keeps only the nodes needed to compute `wanted` (all of them run-time tensors).
+// Keeps only the nodes needed to compute `wanted`. On a model's graph before specialization
+// this keeps shape inference from judging layers that are never run (a small input that the
+// classifier head would reject is fine for a truncated network).
+void truncate(Graph& g, const std::vector<std::string>& wanted);
 void truncate(ShapedGraph& g, const std::vector<std::string>& wanted);
 
 // Folds BatchNormalization into the preceding Conv when the Conv's output is used by nothing

@@ -4,8 +4,7 @@
 
 namespace neuroscope::graph {
 
-void truncate(ShapedGraph& sg, const std::vector<std::string>& wanted) {
-  Graph& g = sg.graph;
+void truncate(Graph& g, const std::vector<std::string>& wanted) {
   std::set<std::string, std::less<>> needed(wanted.begin(), wanted.end());
   std::vector<bool> keep(g.nodes.size(), false);
   for (size_t n = g.nodes.size(); n-- > 0;) {
@@ -25,5 +24,7 @@ void truncate(ShapedGraph& sg, const std::vector<std::string>& wanted) {
     it = needed.count(it->first) ? std::next(it) : g.constants.erase(it);
   g.outputs = wanted;
 }
+
+void truncate(ShapedGraph& sg, const std::vector<std::string>& wanted) { truncate(sg.graph, wanted); }
 
 }  // namespace neuroscope::graph

@@ -240,6 +240,18 @@ Shape value_shape(const onnx::ValueInfoProto& v, std::vector<std::string>* dim_n
   return shape;
 }
 
+// A graph input whose fixed dimensions alone exceed kMaxElements is corruption, like such an
+// initializer (symbolic dimensions, -1, are left to the caller's shape).
+void check_declared_size(const std::string& file, const graph::Input& input) {
+  int64_t fixed = 1;
+  for (int64_t d : input.shape) {
+    if (d <= 0) continue;
+    if (d > kMaxElements / fixed)
+      throw error(file, ": input '", input.name, "' declares absurd size ", to_string(input.shape));
+    fixed *= d;
+  }
+}
+
 // Orders nodes so each comes after the producers of its inputs; keeps file order where valid.
 std::vector<graph::Node> topological_order(std::vector<graph::Node> nodes,
                                            const std::set<std::string>& available,
@@ -317,6 +329,7 @@ graph::Graph load_model(const std::filesystem::path& path) {
     graph::Input input;
     input.name = in.name();
     input.shape = value_shape(in, &input.dim_names);
+    check_declared_size(file, input);
     const int elem = in.type().tensor_type().elem_type();
     input.dtype = (elem == onnx::TensorProto::FLOAT || elem == onnx::TensorProto::DOUBLE ||
                    elem == onnx::TensorProto::FLOAT16)

@@ -2,12 +2,13 @@
 // backward hands each input its slice of the gradient (a reorder from a sub-memory view).
 #include "exec/plan.h"
 #include "ops/op.h"
+#include "ops/view.h"
 
 namespace neuroscope::ops {
 namespace {
 
-using exec::Desc;
 using dnnl::memory;
+using exec::Desc;
 
 int64_t concat_axis(const graph::Node& node, const Shape& first) {
   return normalize_axis(node, node.attr_int("axis", 1), static_cast<int64_t>(first.size()));
@@ -25,7 +26,8 @@ std::vector<Shape> infer(const ShapeContext& ctx) {
       compatible = static_cast<int64_t>(k) == axis || s[k] == first[k];
     if (!compatible)
       throw error(ctx.node().describe(), ": input '", ctx.node().inputs[i], "' has shape ",
-                  to_string(s), ", which does not match ", to_string(first), " outside axis ", axis);
+                  to_string(s), ", which does not match ", to_string(first), " outside axis ",
+                  axis);
     out[static_cast<size_t>(axis)] += s[static_cast<size_t>(axis)];
   }
   return {out};
@@ -52,39 +54,19 @@ void compile(exec::OpContext& ctx) {
   });
   memory dst = ctx.output(0, pd.dst_desc());
   std::unordered_map<int, memory> args{{DNNL_ARG_DST, dst}};
-  for (size_t i = 0; i < srcs.size(); ++i) args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i)] = srcs[i];
+  for (size_t i = 0; i < srcs.size(); ++i)
+    args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i)] = srcs[i];
   ctx.forward(concat(pd), args);
 
   if (!ctx.training()) return;
+  // Each input's gradient is a slice of the output's: a view when the layout allows one.
+  std::vector<Shape> parts;
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) parts.push_back(ctx.input_shape(i));
   memory diff_dst = ctx.diff_output(0);
-  // A slice view needs the axis offsets to fall on the layout's block boundaries; otherwise
-  // slice a plain copy of the gradient.
-  bool blocked_ok = true;
-  int64_t offset = 0;
-  std::vector<Desc> slices;
-  for (size_t i = 0; i < ctx.num_inputs(); ++i) {
-    const Shape& s = ctx.input_shape(i);
-    memory::dims offsets(s.size(), 0);
-    offsets[static_cast<size_t>(axis)] = offset;
-    offset += s[static_cast<size_t>(axis)];
-    try {
-      slices.push_back(diff_dst.get_desc().submemory_desc(exec::to_dims(s), offsets));
-    } catch (const dnnl::error&) {
-      blocked_ok = false;
-      break;
-    }
-  }
-  if (!blocked_ok) {
+  std::vector<Desc> slices = axis_slices(diff_dst.get_desc(), parts, static_cast<size_t>(axis));
+  if (slices.empty()) {
     diff_dst = ctx.diff_output(0, exec::plain_desc(out_shape));
-    slices.clear();
-    offset = 0;
-    for (size_t i = 0; i < ctx.num_inputs(); ++i) {
-      const Shape& s = ctx.input_shape(i);
-      memory::dims offsets(s.size(), 0);
-      offsets[static_cast<size_t>(axis)] = offset;
-      offset += s[static_cast<size_t>(axis)];
-      slices.push_back(diff_dst.get_desc().submemory_desc(exec::to_dims(s), offsets));
-    }
+    slices = axis_slices(diff_dst.get_desc(), parts, static_cast<size_t>(axis));
   }
   for (size_t i = 0; i < ctx.num_inputs(); ++i) {
     if (!ctx.needs_grad(i)) continue;

@@ -34,7 +34,8 @@ GemmShape gemm_shape(const graph::Node& node, const Shape& a, const Shape& b) {
   g.n = g.trans_b ? b[0] : b[1];
   if (kb != g.k)
     throw error(node.describe(), ": A' is [", g.m, ",", g.k, "] but B' is [", kb, ",", g.n,
-                "]; inner dimensions differ (input ", to_string(a), ", weights ", to_string(b), ")");
+                "]; inner dimensions differ (input ", to_string(a), ", weights ", to_string(b),
+                ")");
   return g;
 }
 
@@ -60,8 +61,8 @@ void compile(exec::OpContext& ctx) {
   const float alpha = node.attr_float("alpha", 1.0f), beta = node.attr_float("beta", 1.0f);
   const bool b_constant = ctx.constant(1) != nullptr;
 
-  // A must be a run-time tensor (a constant A with run-time B would be folded or is exotic).
-  memory a = ctx.input_plain(0);
+  const Desc a_plain = exec::plain_desc(ctx.input_shape(0));
+  memory a = ctx.constant(0) ? ctx.constant_memory(0, a_plain) : ctx.input_plain(0);
   memory a_view(matrix_view(g.m, g.k, g.trans_a), ctx.engine(), a.get_data_handle());
   const Desc b_layout = matrix_view(g.k, g.n, g.trans_b);
   memory b_view;
@@ -76,10 +77,12 @@ void compile(exec::OpContext& ctx) {
   memory bias;
   if (ctx.has_input(2) && beta != 0.0f) {
     const graph::Constant& c = ctx.require_constant(2, "C (bias)");
+    // oneDNN scales the bias too (dst = alpha * (A'B' + bias)): store beta / alpha * C.
+    if (alpha == 0.0f) throw error(ctx.describe(), ": alpha = 0 with a bias C is not supported");
     Shape c2 = c.shape;
     while (c2.size() < 2) c2.insert(c2.begin(), 1);
     std::vector<float> values = c.as_floats();
-    for (float& v : values) v *= beta;
+    for (float& v : values) v *= beta / alpha;
     bias_desc = exec::plain_desc(c2);
     bias = ctx.constant_memory(std::move(values), bias_desc, bias_desc);
   }

@@ -5,6 +5,20 @@
 #define NS_ENGINE_OPS(X) \
   X(Conv) \
   X(Relu) \
+  X(LeakyRelu) \
+  X(PRelu) \
+  X(Clip) \
+  X(Sigmoid) \
+  X(Tanh) \
+  X(HardSigmoid) \
+  X(HardSwish) \
+  X(Elu) \
+  X(Softplus) \
+  X(Add) \
+  X(Sub) \
+  X(Mul) \
+  X(Div) \
+  X(BatchNormalization) \
   X(MaxPool) \
   X(AveragePool) \
   X(GlobalAveragePool) \
@@ -17,7 +31,12 @@
   X(Squeeze) \
   X(Unsqueeze) \
   X(Softmax) \
-  X(LogSoftmax)
+  X(LogSoftmax) \
+  X(MatMul) \
+  X(Transpose) \
+  X(Split) \
+  X(Pad) \
+  X(ReduceMean)
 
 namespace neuroscope::ops {
 

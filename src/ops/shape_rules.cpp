@@ -1,5 +1,8 @@
 #include "ops/shape_rules.h"
 
+#include <algorithm>
+#include <numeric>
+
 #include "neuroscope/error.h"
 #include "ops/op.h"
 
@@ -12,8 +15,8 @@ Shape reshape_rule(const graph::Node& node, const Shape& input, std::vector<int6
   for (size_t k = 0; k < target.size(); ++k) {
     if (target[k] == 0 && !allow_zero) {
       if (k >= input.size())
-        throw error(node.describe(), ": target entry 0 at position ", k, " copies a dimension that ",
-                    to_string(input), " does not have");
+        throw error(node.describe(), ": target entry 0 at position ", k,
+                    " copies a dimension that ", to_string(input), " does not have");
       target[k] = input[k];
     }
     if (target[k] == -1) {
@@ -27,7 +30,8 @@ Shape reshape_rule(const graph::Node& node, const Shape& input, std::vector<int6
   }
   if (infer_at >= 0) {
     if (known == 0 || count % known != 0)
-      throw error(node.describe(), ": cannot reshape ", to_string(input), " to ", to_string(target));
+      throw error(node.describe(), ": cannot reshape ", to_string(input), " to ",
+                  to_string(target));
     target[static_cast<size_t>(infer_at)] = count / known;
   }
   if (element_count(target) != count)
@@ -65,7 +69,8 @@ Shape squeeze_rule(const graph::Node& node, const Shape& input, const std::vecto
   return out;
 }
 
-Shape unsqueeze_rule(const graph::Node& node, const Shape& input, const std::vector<int64_t>& axes) {
+Shape unsqueeze_rule(const graph::Node& node, const Shape& input,
+                     const std::vector<int64_t>& axes) {
   const auto out_rank = static_cast<int64_t>(input.size() + axes.size());
   std::vector<bool> inserted(static_cast<size_t>(out_rank), false);
   for (int64_t a : axes) {
@@ -77,6 +82,47 @@ Shape unsqueeze_rule(const graph::Node& node, const Shape& input, const std::vec
   size_t next = 0;
   for (size_t k = 0; k < inserted.size(); ++k) out.push_back(inserted[k] ? 1 : input[next++]);
   return out;
+}
+
+std::vector<int64_t> transpose_perm(const graph::Node& node, size_t rank) {
+  std::vector<int64_t> perm = node.attr_ints("perm");
+  if (perm.empty())
+    for (size_t k = rank; k-- > 0;) perm.push_back(static_cast<int64_t>(k));
+  std::vector<int64_t> sorted = perm, identity(rank);
+  std::sort(sorted.begin(), sorted.end());
+  std::iota(identity.begin(), identity.end(), 0);
+  if (sorted != identity)
+    throw error(node.describe(), ": perm is not a permutation of the ", rank, " axes");
+  return perm;
+}
+
+int64_t split_axis(const graph::Node& node, const Shape& input) {
+  return normalize_axis(node, node.attr_int("axis", 0), static_cast<int64_t>(input.size()));
+}
+
+std::vector<Shape> split_rule(const graph::Node& node, const Shape& input,
+                              std::vector<int64_t> split) {
+  const auto axis = static_cast<size_t>(split_axis(node, input));
+  const int64_t length = input[axis];
+  const auto parts = static_cast<int64_t>(node.outputs.size());
+  if (split.empty()) {
+    if (parts == 0 || length % parts != 0)
+      throw error(node.describe(), ": axis ", axis, " of ", to_string(input),
+                  " does not split into ", parts, " equal parts");
+    split.assign(static_cast<size_t>(parts), length / parts);
+  }
+  if (static_cast<int64_t>(split.size()) != parts)
+    throw error(node.describe(), ": ", split.size(), " split sizes for ", parts, " outputs");
+  if (std::accumulate(split.begin(), split.end(), int64_t{0}) != length ||
+      std::any_of(split.begin(), split.end(), [](int64_t s) { return s < 0; }))
+    throw error(node.describe(), ": split sizes do not add up to the length ", length, " of axis ",
+                axis, " of ", to_string(input));
+  std::vector<Shape> shapes;
+  for (int64_t s : split) {
+    shapes.push_back(input);
+    shapes.back()[axis] = s;
+  }
+  return shapes;
 }
 
 }  // namespace neuroscope::ops

@@ -1,5 +1,5 @@
-// Output-shape rules of the ops that only reinterpret their input's shape (Reshape, Flatten,
-// Squeeze, Unsqueeze). Shared by engine ops (views, no copy) and the reference evaluator.
+// Output-shape rules of the data-movement ops (Reshape, Flatten, Squeeze, Unsqueeze, Transpose,
+// Split). Shared by the engine ops and the reference evaluator.
 #pragma once
 
 #include <vector>
@@ -13,5 +13,13 @@ Shape reshape_rule(const graph::Node& node, const Shape& input, std::vector<int6
 Shape flatten_rule(const graph::Node& node, const Shape& input);
 Shape squeeze_rule(const graph::Node& node, const Shape& input, const std::vector<int64_t>& axes);
 Shape unsqueeze_rule(const graph::Node& node, const Shape& input, const std::vector<int64_t>& axes);
+// Transpose's permutation (attribute perm; default: reversed axes), validated.
+std::vector<int64_t> transpose_perm(const graph::Node& node, size_t rank);
+// Split's axis (attribute, default 0), normalized.
+int64_t split_axis(const graph::Node& node, const Shape& input);
+// The output shapes of Split into node.outputs.size() parts: `split` sizes along the axis
+// (attribute before opset 13, an input from 13), or equal parts when empty.
+std::vector<Shape> split_rule(const graph::Node& node, const Shape& input,
+                              std::vector<int64_t> split);
 
 }  // namespace neuroscope::ops

@@ -1,36 +1,38 @@
 #include "ops/softmax_common.h"
 
+#include <algorithm>
+
 #include "exec/plan.h"
 
 namespace neuroscope::ops {
-namespace {
 
-// [outer, along, inner] such that the op normalizes over `along`.
-exec::Dims softmax_view(const graph::Node& node, int64_t opset, const Shape& shape) {
+SoftmaxExtent softmax_extent(const graph::Node& node, int64_t opset, const Shape& shape) {
   const auto rank = static_cast<int64_t>(shape.size());
-  const int64_t axis = normalize_axis(node, node.attr_int("axis", opset < 13 ? 1 : -1),
-                                      std::max<int64_t>(rank, 1));
-  int64_t outer = 1, along = 1, inner = 1;
+  const int64_t axis =
+      normalize_axis(node, node.attr_int("axis", opset < 13 ? 1 : -1), std::max<int64_t>(rank, 1));
+  SoftmaxExtent e;
   for (int64_t k = 0; k < rank; ++k) {
     const int64_t d = shape[static_cast<size_t>(k)];
-    if (k < axis) outer *= d;
-    else if (k == axis || opset < 13) along *= d;
-    else inner *= d;
+    if (k < axis)
+      e.outer *= d;
+    else if (k == axis || opset < 13)
+      e.along *= d;
+    else
+      e.inner *= d;
   }
-  return {outer, along, inner};
+  return e;
 }
 
-}  // namespace
-
 std::vector<Shape> infer_softmax(const ShapeContext& ctx) {
-  softmax_view(ctx.node(), ctx.opset(), ctx.input_shape(0));  // validates the axis
+  softmax_extent(ctx.node(), ctx.opset(), ctx.input_shape(0));  // validates the axis
   return {ctx.input_shape(0)};
 }
 
 void compile_softmax(exec::OpContext& ctx, dnnl::algorithm algorithm) {
   using namespace dnnl;
-  const exec::Desc view(softmax_view(ctx.node(), ctx.opset(), ctx.input_shape(0)),
-                        memory::data_type::f32, memory::format_tag::abc);
+  const SoftmaxExtent e = softmax_extent(ctx.node(), ctx.opset(), ctx.input_shape(0));
+  const exec::Desc view({e.outer, e.along, e.inner}, memory::data_type::f32,
+                        memory::format_tag::abc);
   memory x(view, ctx.engine(), ctx.input_plain(0).get_data_handle());
   memory y(view, ctx.engine(), ctx.output_plain(0).get_data_handle());
   const auto prop = ctx.training() ? prop_kind::forward_training : prop_kind::forward_inference;

@@ -8,6 +8,13 @@
 
 namespace neuroscope::ops {
 
+// The input seen as [outer, along, inner], normalized over `along`; validates the axis. Shared
+// with the reference implementation.
+struct SoftmaxExtent {
+  int64_t outer = 1, along = 1, inner = 1;
+};
+SoftmaxExtent softmax_extent(const graph::Node& node, int64_t opset, const Shape& shape);
+
 void compile_softmax(exec::OpContext& ctx, dnnl::algorithm algorithm);
 std::vector<Shape> infer_softmax(const ShapeContext& ctx);
 

@@ -19,3 +19,35 @@ void compile_view(exec::OpContext& ctx) {
 }
 
 }  // namespace neuroscope::ops
+
+namespace neuroscope::ops {
+
+std::vector<int64_t> row_major_strides(const Shape& shape) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (size_t k = shape.size(); k-- > 1;) strides[k - 1] = strides[k] * shape[k];
+  return strides;
+}
+
+exec::Desc strided_desc(const Shape& dims, const std::vector<int64_t>& strides) {
+  return exec::Desc(exec::to_dims(dims), dnnl::memory::data_type::f32,
+                    exec::Dims(strides.begin(), strides.end()));
+}
+
+std::vector<exec::Desc> axis_slices(const exec::Desc& whole, const std::vector<Shape>& parts,
+                                    size_t axis) {
+  std::vector<exec::Desc> slices;
+  int64_t offset = 0;
+  for (const Shape& part : parts) {
+    exec::Dims offsets(part.size(), 0);
+    offsets[axis] = offset;
+    offset += part[axis];
+    try {
+      slices.push_back(whole.submemory_desc(exec::to_dims(part), offsets));
+    } catch (const dnnl::error&) {
+      return {};
+    }
+  }
+  return slices;
+}
+
+}  // namespace neuroscope::ops

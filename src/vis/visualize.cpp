@@ -15,9 +15,8 @@ int64_t channel_count(const Model& model, const std::string& tensor, int64_t siz
   const std::string input = model.inputs().front().name;
   Shape shape = model.default_input_shape(input);
   if (shape.size() == 4) shape[2] = shape[3] = size;
-  for (const TensorInfo& t : model.tensors({{input, shape}}))
-    if (t.name == tensor) return t.channels();
-  throw error(model.path().string(), ": tensor '", tensor, "' is computed from constants only");
+  const Shape t = model.tensor_shape(tensor, {{input, shape}});
+  return TensorInfo{tensor, "", "", t}.channels();
 }
 
 }  // namespace

@@ -3,12 +3,18 @@
 #include "neuroscope/error.h"
 
 namespace neuroscope::testing {
+namespace {
+graph::Graph truncated(const Model& model, const std::vector<std::string>& outputs) {
+  graph::Graph g = model.graph();
+  graph::truncate(g, outputs);
+  return g;
+}
+}  // namespace
 
 ReferenceNetwork::ReferenceNetwork(const Model& model, const std::map<std::string, Shape>& input_shapes,
                                    const std::vector<std::string>& outputs)
-    : graph_(graph::specialize(model.graph(), input_shapes)) {
+    : graph_(graph::specialize(truncated(model, outputs), input_shapes)) {
   for (const std::string& name : outputs) outputs_.push_back(graph_.graph.resolve(name));
-  graph::truncate(graph_, outputs_);
   for (const auto& [name, c] : graph_.graph.constants) constants_[name] = ref::from_constant(c);
 }
 

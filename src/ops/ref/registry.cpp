@@ -53,7 +53,19 @@
   X(Max)              \
   X(Min)              \
   X(Sum)              \
-  X(Conv)
+  X(Conv)             \
+  X(MaxPool)          \
+  X(AveragePool)      \
+  X(GlobalMaxPool)    \
+  X(GlobalAveragePool) \
+  X(LRN)              \
+  X(Gemm)             \
+  X(MatMul)           \
+  X(Softmax)          \
+  X(LogSoftmax)       \
+  X(Pad)              \
+  X(ReduceMean)       \
+  X(BatchNormalization)
 
 namespace neuroscope::ref {
 

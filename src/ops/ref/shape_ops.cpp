@@ -2,7 +2,6 @@
 // oracles, these fold the shape computations torch.onnx.export leaves in graphs.
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 #include "neuroscope/error.h"
 #include "ops/ref/ref.h"
@@ -124,7 +123,7 @@ Outputs ref_Unsqueeze(const Node& node, int64_t opset, const RefInputs& in) {
 Outputs ref_Concat(const Node& node, int64_t, const RefInputs& in) {
   const RefTensor& first = need(node, in, 0);
   const auto rank = static_cast<int64_t>(first.shape.size());
-  const int64_t axis = axis_of(node, node.attr_int("axis", 0), std::max<int64_t>(rank, 1));
+  const int64_t axis = axis_of(node, node.attr_int("axis", 1), std::max<int64_t>(rank, 1));
   Shape out_shape = first.shape;
   out_shape[static_cast<size_t>(axis)] = 0;
   for (size_t i = 0; i < in.size(); ++i) {
@@ -156,30 +155,19 @@ Outputs ref_Concat(const Node& node, int64_t, const RefInputs& in) {
 
 Outputs ref_Split(const Node& node, int64_t opset, const RefInputs& in) {
   const RefTensor& x = need(node, in, 0);
-  const auto rank = static_cast<int64_t>(x.shape.size());
-  const int64_t axis = axis_of(node, node.attr_int("axis", 0), rank);
-  const int64_t len = x.shape[static_cast<size_t>(axis)];
   std::vector<int64_t> split = opset >= 13 ? (in.size() > 1 && in[1] ? ints_of(*in[1])
                                                                      : std::vector<int64_t>{})
                                            : node.attr_ints("split", {});
-  const auto parts = static_cast<int64_t>(node.outputs.size());
-  if (split.empty()) {
-    if (parts == 0 || len % parts != 0)
-      throw error(node.describe(), ": axis of length ", len, " does not split into ", parts,
-                  " equal parts");
-    split.assign(static_cast<size_t>(parts), len / parts);
-  }
-  if (static_cast<int64_t>(split.size()) != parts ||
-      std::accumulate(split.begin(), split.end(), int64_t{0}) != len)
-    throw error(node.describe(), ": split sizes do not add up to the axis length ", len);
+  const std::vector<Shape> shapes = ops::split_rule(node, x.shape, std::move(split));
+  const auto axis = static_cast<size_t>(ops::split_axis(node, x.shape));
+  const int64_t len = x.shape[axis];
   int64_t outer = 1, inner = 1;
-  for (int64_t k = 0; k < axis; ++k) outer *= x.shape[static_cast<size_t>(k)];
-  for (int64_t k = axis + 1; k < rank; ++k) inner *= x.shape[static_cast<size_t>(k)];
+  for (size_t k = 0; k < axis; ++k) outer *= x.shape[k];
+  for (size_t k = axis + 1; k < x.shape.size(); ++k) inner *= x.shape[k];
   Outputs outs;
   int64_t offset = 0;
-  for (int64_t s : split) {
-    Shape shape = x.shape;
-    shape[static_cast<size_t>(axis)] = s;
+  for (const Shape& shape : shapes) {
+    const int64_t s = shape[axis];
     RefTensor out(shape, x.dtype);
     for (int64_t o = 0; o < outer; ++o)
       for (int64_t a = 0; a < s; ++a)
@@ -276,14 +264,7 @@ Outputs ref_Slice(const Node& node, int64_t opset, const RefInputs& in) {
 Outputs ref_Transpose(const Node& node, int64_t, const RefInputs& in) {
   const RefTensor& x = need(node, in, 0);
   const auto rank = static_cast<int64_t>(x.shape.size());
-  std::vector<int64_t> perm = node.attr_ints("perm");
-  if (perm.empty())
-    for (int64_t k = rank; k-- > 0;) perm.push_back(k);
-  std::vector<int64_t> sorted = perm;
-  std::sort(sorted.begin(), sorted.end());
-  for (int64_t k = 0; k < rank; ++k)
-    if (static_cast<int64_t>(sorted.size()) != rank || sorted[static_cast<size_t>(k)] != k)
-      throw error(node.describe(), ": perm is not a permutation of 0..", rank - 1);
+  const std::vector<int64_t> perm = ops::transpose_perm(node, x.shape.size());
   Shape out_shape;
   for (int64_t p : perm) out_shape.push_back(x.shape[static_cast<size_t>(p)]);
   RefTensor out(out_shape, x.dtype);
