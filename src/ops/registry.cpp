@@ -34,6 +34,7 @@
   X(LogSoftmax) \
   X(MatMul) \
   X(Transpose) \
+  X(Slice)     \
   X(Split) \
   X(Pad) \
   X(ReduceMean)

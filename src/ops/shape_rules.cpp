@@ -125,4 +125,38 @@ std::vector<Shape> split_rule(const graph::Node& node, const Shape& input,
   return shapes;
 }
 
+SliceGeometry slice_rule(const graph::Node& node, const Shape& input, const std::vector<int64_t>& starts,
+                         const std::vector<int64_t>& ends, std::vector<int64_t> axes,
+                         std::vector<int64_t> steps) {
+  const auto rank = static_cast<int64_t>(input.size());
+  if (axes.empty())
+    for (size_t k = 0; k < starts.size(); ++k) axes.push_back(static_cast<int64_t>(k));
+  if (steps.empty()) steps.assign(starts.size(), 1);
+  if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size())
+    throw error(node.describe(), ": starts, ends, axes and steps differ in length");
+  SliceGeometry g{input, std::vector<int64_t>(input.size(), 0), std::vector<int64_t>(input.size(), 1)};
+  std::vector<bool> seen(input.size(), false);
+  for (size_t j = 0; j < starts.size(); ++j) {
+    const auto k = static_cast<size_t>(normalize_axis(node, axes[j], rank));
+    if (seen[k]) throw error(node.describe(), ": axis ", axes[j], " is sliced twice");
+    seen[k] = true;
+    const int64_t dim = input[k], st = steps[j];
+    if (st == 0) throw error(node.describe(), ": step 0 on axis ", axes[j]);
+    auto norm = [&](int64_t v) { return v < 0 ? v + dim : v; };
+    int64_t b = 0, e = 0;
+    if (st > 0) {
+      b = std::clamp(norm(starts[j]), int64_t{0}, dim);
+      e = std::clamp(norm(ends[j]), int64_t{0}, dim);
+      g.output[k] = e > b ? (e - b + st - 1) / st : 0;
+    } else {
+      b = std::clamp(norm(starts[j]), int64_t{0}, dim - 1);
+      e = std::clamp(norm(ends[j]), int64_t{-1}, dim - 1);
+      g.output[k] = b > e ? (b - e - st - 1) / -st : 0;
+    }
+    g.begin[k] = b;
+    g.step[k] = st;
+  }
+  return g;
+}
+
 }  // namespace neuroscope::ops

@@ -22,4 +22,15 @@ int64_t split_axis(const graph::Node& node, const Shape& input);
 std::vector<Shape> split_rule(const graph::Node& node, const Shape& input,
                               std::vector<int64_t> split);
 
+// Slice: for every input axis, the first index read and the step (1 on untouched axes).
+struct SliceGeometry {
+  Shape output;
+  std::vector<int64_t> begin, step;
+};
+// starts/ends/axes/steps as ONNX gives them (axes and steps may be empty: all axes, steps 1);
+// out-of-range starts and ends are clamped as the ONNX spec says.
+SliceGeometry slice_rule(const graph::Node& node, const Shape& input, const std::vector<int64_t>& starts,
+                         const std::vector<int64_t>& ends, std::vector<int64_t> axes,
+                         std::vector<int64_t> steps);
+
 }  // namespace neuroscope::ops

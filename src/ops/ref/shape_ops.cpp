@@ -209,52 +209,20 @@ Outputs ref_Gather(const Node& node, int64_t, const RefInputs& in) {
 
 Outputs ref_Slice(const Node& node, int64_t opset, const RefInputs& in) {
   const RefTensor& x = need(node, in, 0);
-  const auto rank = static_cast<int64_t>(x.shape.size());
-  std::vector<int64_t> starts, ends, axes, steps;
-  if (opset < 10) {
-    starts = node.attr_ints("starts");
-    ends = node.attr_ints("ends");
-    axes = node.attr_ints("axes");
-  } else {
-    starts = ints_of(need(node, in, 1));
-    ends = ints_of(need(node, in, 2));
-    if (in.size() > 3 && in[3]) axes = ints_of(*in[3]);
-    if (in.size() > 4 && in[4]) steps = ints_of(*in[4]);
-  }
-  if (axes.empty())
-    for (size_t k = 0; k < starts.size(); ++k) axes.push_back(static_cast<int64_t>(k));
-  if (steps.empty()) steps.assign(starts.size(), 1);
-  if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size())
-    throw error(node.describe(), ": starts, ends, axes and steps differ in length");
-  std::vector<int64_t> begin(static_cast<size_t>(rank), 0), step(static_cast<size_t>(rank), 1);
-  Shape out_shape = x.shape;
-  for (size_t j = 0; j < starts.size(); ++j) {
-    const auto k = static_cast<size_t>(axis_of(node, axes[j], rank));
-    const int64_t dim = x.shape[k], st = steps[j];
-    if (st == 0) throw error(node.describe(), ": step 0");
-    auto norm = [&](int64_t v) { return v < 0 ? v + dim : v; };
-    int64_t b = starts[j], e = ends[j];
-    if (st > 0) {
-      b = std::clamp(norm(b), int64_t{0}, dim);
-      e = std::clamp(norm(e), int64_t{0}, dim);
-      out_shape[k] = e > b ? (e - b + st - 1) / st : 0;
-    } else {
-      b = std::clamp(norm(b), int64_t{0}, dim - 1);
-      e = std::clamp(norm(e), int64_t{-1}, dim - 1);
-      out_shape[k] = b > e ? (b - e + (-st) - 1) / (-st) : 0;
-    }
-    begin[k] = b;
-    step[k] = st;
-  }
-  RefTensor out(out_shape, x.dtype);
+  const ops::SliceGeometry g = opset < 10
+      ? ops::slice_rule(node, x.shape, node.attr_ints("starts"), node.attr_ints("ends"),
+                        node.attr_ints("axes"), {})
+      : ops::slice_rule(node, x.shape, ints_of(need(node, in, 1)), ints_of(need(node, in, 2)),
+                        in.size() > 3 && in[3] ? ints_of(*in[3]) : std::vector<int64_t>{},
+                        in.size() > 4 && in[4] ? ints_of(*in[4]) : std::vector<int64_t>{});
+  RefTensor out(g.output, x.dtype);
   const auto in_strides = strides_of(x.shape);
   for (int64_t flat = 0; flat < out.size(); ++flat) {
     int64_t rem = flat, src = 0;
-    for (int64_t k = rank; k-- > 0;) {
-      const auto ks = static_cast<size_t>(k);
-      const int64_t coord = rem % out_shape[ks];
-      rem /= out_shape[ks];
-      src += (begin[ks] + coord * step[ks]) * in_strides[ks];
+    for (size_t k = x.shape.size(); k-- > 0;) {
+      const int64_t coord = rem % g.output[k];
+      rem /= g.output[k];
+      src += (g.begin[k] + coord * g.step[k]) * in_strides[k];
     }
     out.v[static_cast<size_t>(flat)] = x.v[static_cast<size_t>(src)];
   }
