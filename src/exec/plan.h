@@ -32,7 +32,23 @@ struct Value {
   bool needs_grad = false;     // depends on an input and some tap depends on it
   memory diff;                 // gradient, in `desc`; complete once all contributions are in
   int contributions = 0;       // expected gradient contributions (consumer inputs and taps)
+  int claimed = 0;             // contributions whose writer has been compiled
   std::vector<memory> parts;   // the contributions when there are several (summed into diff)
+  // Set when this value lives inside the buffer of the Concat that consumes it (see
+  // in_place_concat.cpp): the Concat neither copies it forward nor slices its gradient.
+  bool in_place = false;
+};
+
+// A Concat whose inputs are written straight into its output buffer (batch 1, channel axis).
+struct ConcatGroup {
+  std::string output;
+  std::vector<std::string> members;  // the Concat's inputs, in order
+  std::vector<int64_t> offsets;      // their first channel in the output
+  bool settled = false;              // layout chosen (by the first member compiled)
+  bool usable = false;               // members may be placed (layout and offsets fit)
+  int64_t block = 0;                 // channel block size of the layout
+  Desc desc;                         // the output's layout
+  memory mem, diff;                  // the output's buffers
 };
 
 class Plan;
@@ -89,6 +105,15 @@ class OpContext {
   memory diff_input_plain(size_t i) { return diff_input(i, plain_desc(input_shape(i))); }
   void backward(const dnnl::primitive& p, std::unordered_map<int, memory> args);
   void backward(std::function<void()> loop);
+
+  // In-place Concat (in_place_concat.cpp). planned_output_desc: the layout the output must
+  // take, or an empty Desc when the op chooses. input_in_place: input i already sits in the
+  // output buffer. output_region / diff_output_region: where input i goes in the output (and
+  // its gradient), in the output's layout.
+  Desc planned_output_desc(size_t i) const;
+  bool input_in_place(size_t i) const { return has_input(i) && !constant(i) && value_in(i).in_place; }
+  memory output_region(size_t i) const;
+  memory diff_output_region(size_t i) const;
 
   // "node 'conv1' (Conv)", for messages.
   std::string describe() const { return node_.describe(); }
@@ -147,6 +172,12 @@ class Plan {
   Value& value(const std::string& name);
   memory allocate(const Desc& desc);
   void analyze_gradients();
+  void plan_in_place_concats();
+  // The buffers of a value the op wants in layout `desc`: its own, or a view into the output
+  // buffer of the Concat that consumes it. Fills v.desc, v.mem and (if needed) v.diff.
+  void place_value(Value& v, const Desc& desc);
+  // Input `member`'s part of a placed Concat output buffer `whole`.
+  memory concat_region(const ConcatGroup& group, size_t member, const memory& whole) const;
   void compile_nodes();
   void add_tap_steps();
   void count_flops(const graph::Node& node, bool input_gradient);
@@ -163,6 +194,8 @@ class Plan {
   std::vector<memory> owned_;      // every buffer allocate() made, alive as long as the plan
   // Layout conversions of a value made for its consumers, shared between them.
   std::map<std::string, std::vector<std::pair<Desc, memory>>, std::less<>> converted_;
+  std::map<std::string, ConcatGroup, std::less<>> concat_groups_;  // by Concat output
+  std::map<std::string, std::string, std::less<>> concat_member_of_;  // member -> Concat output
   std::vector<Step> forward_steps_, backward_steps_;
   dnnl::stream stream_;
   bool profiling_ = false;

@@ -1,5 +1,7 @@
-// Concat: joins tensors along an axis. Forward is oneDNN's concat in the inputs' layouts; the
-// backward hands each input its slice of the gradient (a reorder from a sub-memory view).
+// Concat: joins tensors along an axis. With batch 1 along channels the executor usually has the
+// inputs' producers write straight into the output (in-place, nothing to do here). Otherwise
+// the forward is oneDNN's concat in the inputs' layouts, and the backward hands each input its
+// slice of the gradient (a reorder from a sub-memory view).
 #include "exec/plan.h"
 #include "ops/op.h"
 #include "ops/view.h"
@@ -38,8 +40,29 @@ memory input_memory(exec::OpContext& ctx, size_t i) {
                          : ctx.input(i);
 }
 
+// The executor placed (some of) the inputs inside the output buffer: copy only the others.
+void compile_in_place(exec::OpContext& ctx, const Desc& layout) {
+  ctx.output(0, layout);
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) {
+    if (ctx.input_in_place(i)) continue;
+    memory region = ctx.output_region(i);
+    memory src = ctx.input(i, region.get_desc());
+    auto copy = exec::dnnl_call(ctx.describe(), [&] { return dnnl::reorder(src, region); });
+    ctx.forward(copy, {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, region}});
+  }
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) {
+    if (!ctx.needs_grad(i) || ctx.input_in_place(i)) continue;
+    memory region = ctx.diff_output_region(i);
+    memory target = ctx.diff_input(i, region.get_desc());
+    auto copy = exec::dnnl_call(ctx.describe(), [&] { return dnnl::reorder(region, target); });
+    ctx.backward(copy, {{DNNL_ARG_FROM, region}, {DNNL_ARG_TO, target}});
+  }
+}
+
 void compile(exec::OpContext& ctx) {
   using namespace dnnl;
+  if (const Desc planned = ctx.planned_output_desc(0); planned.data.ndims != 0)
+    return compile_in_place(ctx, planned);
   const Shape& out_shape = ctx.output_shape(0);
   const int64_t axis = concat_axis(ctx.node(), out_shape);
   std::vector<memory> srcs;
