@@ -32,6 +32,10 @@ Tensor enlarge_nearest(const Tensor& image, int64_t factor);
 Tensor make_grid(const std::vector<Tensor>& tiles, int64_t columns, int64_t gap,
                  float background = 1.0f);
 
+// Columns for a grid of `count` tiles: a divisor of count close to its square root when there
+// is one (32 -> 8 columns, 4 full rows), else the rounded-up square root.
+int64_t default_columns(int64_t count);
+
 // Image `index` of an [N, C, H, W] batch as [C, H, W].
 Tensor batch_item(const Tensor& batch, int64_t index);
 

@@ -2,7 +2,7 @@
 // a batch of images (Lucid's optvis.param).
 //
 //   auto param = neuroscope::make_pixel_param();     // the reference: the pixels themselves
-//   param->initialize(batch, 224, 224, rngs);        // random start, one generator per image
+//   param->initialize(batch, 3, 224, 224, rngs);     // random start, one generator per image
 //   param->render(images);                           // theta -> [N,3,H,W] in [0,1]
 //   param->backward(image_gradient, theta_gradient); // exact adjoint of render
 #pragma once
@@ -25,11 +25,13 @@ class Parameterization {
  public:
   virtual ~Parameterization() = default;
   virtual std::string name() const = 0;
-  // Allocates theta for `batch` images of [3, height, width] and draws the random start.
-  virtual void initialize(int64_t batch, int64_t height, int64_t width, ImageRngs& rngs) = 0;
+  // Allocates theta for `batch` images of [channels, height, width] (3: RGB, 1: grey, for
+  // networks that see grey) and draws the random start.
+  virtual void initialize(int64_t batch, int64_t channels, int64_t height, int64_t width,
+                          ImageRngs& rngs) = 0;
   // theta, image after image (equal blocks): what the optimizer updates.
   virtual std::span<float> parameters() = 0;
-  // theta -> images [N,3,H,W] with values in [0,1].
+  // theta -> images [N,C,H,W] with values in [0,1].
   virtual void render(Tensor& images) const = 0;
   // Overwrites theta_gradient with d(objective)/d(theta) given d(objective)/d(images).
   virtual void backward(const Tensor& image_gradient, std::span<float> theta_gradient) const = 0;
@@ -44,7 +46,7 @@ std::unique_ptr<Parameterization> make_pixel_param();
 
 // Noise with randomness at all scales: uniform noise drawn at 1x1, 2x2, 4x4, ... up to the
 // image size, each enlarged (bilinear) to full size and summed, then scaled to [0,1].
-// Writes image `index` of `images` [N,3,H,W].
+// Writes image `index` of `images` [N,C,H,W].
 void multiscale_noise(Tensor& images, int64_t index, std::mt19937_64& rng);
 
 }  // namespace neuroscope

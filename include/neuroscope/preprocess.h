@@ -1,7 +1,7 @@
 // neuroscope/preprocess.h: how an RGB image in [0, 1] becomes a network's input tensor.
 //
 //   Preprocessing p = resolve_preprocessing(model, {});   // metadata, then sidecar JSON
-//   p.apply(rgb_batch, net.input());                      // [N,3,H,W] -> network input
+//   p.apply(images, net.input());                         // [N,3,H,W] -> network input
 //   p.backward(net.input_gradient(), rgb_gradient);       // gradient flows back through it
 //
 // network[c] = (pixel[channel_of(c)] * scale - mean[c]) / std[c], where channel_of follows
@@ -31,14 +31,19 @@ struct Preprocessing {
   std::string source = "default (torchvision ImageNet normalization)";
 
   int64_t network_channels() const { return color_order == ColorOrder::kGray ? 1 : 3; }
-  // rgb: [N,3,H,W] in [0,1]; input: [N,C,H,W] with C = network_channels().
-  void apply(const Tensor& rgb, Tensor& input) const;
-  // d(objective)/d(input) -> d(objective)/d(rgb) (overwrites rgb_gradient).
-  void backward(const Tensor& input_gradient, Tensor& rgb_gradient) const;
-  // The inverse map for one image: network input values -> RGB in [0,1] (for showing kernels
-  // and inputs in true colours).
-  Tensor to_rgb(const Tensor& input) const;
+  // Channels of the images made for this network: 1 (grey) for GRAY networks, else 3 (RGB).
+  int64_t image_channels() const { return network_channels(); }
+  // image: [N,3,H,W] RGB, or [N,1,H,W] grey for a GRAY network, in [0,1];
+  // input: [N,C,H,W] with C = network_channels(). RGB photos fed to a GRAY network count by luma.
+  void apply(const Tensor& image, Tensor& input) const;
+  // d(objective)/d(input) -> d(objective)/d(image) (overwrites image_gradient, either shape).
+  void backward(const Tensor& input_gradient, Tensor& image_gradient) const;
   std::string describe() const;
+
+ private:
+  // How much image channel `image_channel` (of `image_channels`) contributes to network
+  // channel `net_channel` before scale, mean and std.
+  float mixing(int64_t net_channel, int64_t image_channel, int64_t image_channels) const;
 };
 
 // Explicit settings, e.g. from command-line flags; unset fields keep the lower-priority value.

@@ -24,7 +24,8 @@ class ResponseMeter {
   // Compiles `model` up to `tensor` for square RGB images of `size` (no gradients).
   ResponseMeter(const Model& model, const Preprocessing& preprocessing, const std::string& tensor,
                 int64_t size);
-  // images: [N,3,size,size] RGB in [0,1] -> [N, C] mean activation over positions.
+  // images: [N,3,size,size] RGB (or [N,1,...] grey) in [0,1] -> [N, C] mean activation over
+  // positions.
   Tensor responses(const Tensor& images);
   int64_t size() const { return size_; }
 

@@ -55,7 +55,8 @@ std::string usage_text(const CommandSpec& spec) {
   }
   text += "\nflags:\n";
   for (const FlagSpec& f : spec.flags) {
-    std::string left = "--" + f.name + (f.value.empty() ? "" : " " + f.value);
+    std::string left = (f.short_name ? std::string("-") + f.short_name + ", " : "") + "--" + f.name +
+                       (f.value.empty() ? "" : " " + f.value);
     append_row(text, left, f.help + (f.repeated ? " (repeatable)" : ""));
   }
   append_row(text, "-h, --help", "show this help");
@@ -84,7 +85,10 @@ Args Args::parse(const CommandSpec& spec, std::span<const std::string> argv) {
 }
 
 void Args::take_flag(std::span<const std::string> argv, size_t& i) {
-  const std::string& arg = argv[i];
+  std::string arg = argv[i];
+  if (arg.size() == 2 && arg[0] == '-')  // a one-letter alias: -o FILE means --output FILE
+    for (const FlagSpec& f : spec_->flags)
+      if (f.short_name == arg[1]) arg = "--" + f.name;
   if (!looks_like_flag(arg))  // "-x", "-json": single-dash flags do not exist
     throw usage_error("unknown flag '", arg, "'", flag_hint(*spec_, arg.substr(1)));
   const size_t equals = arg.find('=');

@@ -44,6 +44,7 @@ struct FlagSpec {
   std::string value;      // the value's placeholder ("FILE"); empty for a boolean switch
   std::string help;       // one line
   bool repeated = false;  // may be given more than once
+  char short_name = 0;    // a one-letter alias, e.g. 'o' for -o
 };
 
 struct PositionalSpec {

@@ -57,8 +57,8 @@ void print_human(const Model& model, const std::map<std::string, Shape>& shapes,
   std::vector<std::vector<std::string>> rows = {{"#", "tensor", "op", "shape", "channels"}};
   for (size_t i = 0; i < tensors.size(); ++i) {
     const TensorInfo& t = tensors[i];
-    rows.push_back(
-        {std::to_string(i), t.name, t.op, to_string(t.shape), std::to_string(t.channels())});
+    rows.push_back({std::to_string(i), t.name, t.op, t.shape_known ? to_string(t.shape) : "?",
+                    t.shape_known ? std::to_string(t.channels()) : "?"});
   }
   print_table(rows);
 }
@@ -79,8 +79,8 @@ nlohmann::ordered_json to_json(const Model& model, const std::map<std::string, S
     list.push_back({{"name", t.name},
                     {"op", t.op},
                     {"node", t.node},
-                    {"shape", t.shape},
-                    {"channels", t.channels()}});
+                    {"shape", t.shape_known ? nlohmann::ordered_json(t.shape) : nlohmann::ordered_json()},
+                    {"channels", t.shape_known ? nlohmann::ordered_json(t.channels()) : nlohmann::ordered_json()}});
   return {{"model", model.path().string()}, {"opset", model.opset()}, {"inputs", inputs},
           {"outputs", model.outputs()},     {"metadata", metadata},   {"tensors", list}};
 }
@@ -88,11 +88,17 @@ nlohmann::ordered_json to_json(const Model& model, const std::map<std::string, S
 int run_layers(const Args& args) {
   const Model model = Model::load(args.positional(0));
   const std::map<std::string, Shape> shapes = listing_shapes(model, args);
-  const std::vector<TensorInfo> tensors = model.tensors(shapes);
-  if (args.has("json"))
-    print_json(to_json(model, shapes, tensors));
-  else
+  std::string shape_error;
+  const std::vector<TensorInfo> tensors = model.tensors(shapes, &shape_error);
+  if (args.has("json")) {
+    nlohmann::ordered_json doc = to_json(model, shapes, tensors);
+    if (!shape_error.empty()) doc["shape_error"] = shape_error;
+    print_json(doc);
+  } else {
     print_human(model, shapes, tensors);
+    if (!shape_error.empty())
+      std::cout << "\nshapes marked ? are unknown: at this input size " << shape_error << "\n";
+  }
   return 0;
 }
 

@@ -19,7 +19,11 @@
 // Every subcommand, one line each, in the order `neuroscope --help` lists them. Each is defined
 // as kXxxCommand in src/cli/cmd_xxx.cpp.
 #define NS_CLI_COMMANDS(X) \
+  X(Demo)                  \
   X(Layers)                \
+  X(Kernels)               \
+  X(Feature)               \
+  X(Grid)                  \
   X(Eval)                  \
   X(Fetch)
 

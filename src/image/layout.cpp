@@ -67,6 +67,13 @@ Tensor make_grid(const std::vector<Tensor>& tiles, int64_t columns, int64_t gap,
   return out;
 }
 
+int64_t default_columns(int64_t count) {
+  const auto root = static_cast<int64_t>(std::ceil(std::sqrt(static_cast<double>(std::max<int64_t>(count, 1)))));
+  for (int64_t c = root; c <= 2 * root && c <= count; ++c)
+    if (count % c == 0) return c;
+  return root;
+}
+
 Tensor batch_item(const Tensor& batch, int64_t index) {
   if (batch.rank() != 4 || index < 0 || index >= batch.dim(0))
     throw error("batch_item: image ", index, " of a batch of shape ", to_string(batch.shape()));

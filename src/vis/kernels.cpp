@@ -95,9 +95,7 @@ KernelGrid kernel_grid(const Model& model, const Preprocessing& pre, const Kerne
     }
     tiles.push_back(std::move(big));
   }
-  const int64_t columns =
-      options.columns > 0 ? options.columns
-                          : static_cast<int64_t>(std::ceil(std::sqrt(static_cast<double>(oc))));
+  const int64_t columns = options.columns > 0 ? options.columns : default_columns(oc);
   return {make_grid(tiles, columns, options.gap), conv.name, w.shape};
 }
 

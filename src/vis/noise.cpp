@@ -7,22 +7,23 @@
 namespace neuroscope {
 
 void multiscale_noise(Tensor& images, int64_t index, std::mt19937_64& rng) {
-  NS_CHECK(images.rank() == 4 && images.dim(1) == 3 && index < images.dim(0));
-  const int64_t height = images.dim(2), width = images.dim(3), plane = height * width;
-  float* out = images.data() + index * 3 * plane;
-  std::fill(out, out + 3 * plane, 0.0f);
+  NS_CHECK(images.rank() == 4 && index < images.dim(0));
+  const int64_t channels = images.dim(1), height = images.dim(2), width = images.dim(3);
+  const int64_t size = channels * height * width;
+  float* out = images.data() + index * size;
+  std::fill(out, out + size, 0.0f);
   std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
   for (int64_t scale = 1;; scale *= 2) {
     const int64_t h = std::min(scale, height), w = std::min(scale, width);
-    Tensor coarse({3, h, w});
+    Tensor coarse({channels, h, w});
     for (float& v : coarse.values()) v = uniform(rng);
     const Tensor full = resize_bilinear(coarse, height, width);
-    for (int64_t i = 0; i < 3 * plane; ++i) out[i] += full[i];
+    for (int64_t i = 0; i < size; ++i) out[i] += full[i];
     if (h == height && w == width) break;
   }
-  const auto [lo, hi] = std::minmax_element(out, out + 3 * plane);
+  const auto [lo, hi] = std::minmax_element(out, out + size);
   const float low = *lo, range = std::max(*hi - *lo, 1e-12f);
-  for (int64_t i = 0; i < 3 * plane; ++i) out[i] = (out[i] - low) / range;
+  for (int64_t i = 0; i < size; ++i) out[i] = (out[i] - low) / range;
 }
 
 }  // namespace neuroscope

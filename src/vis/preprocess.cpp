@@ -140,63 +140,49 @@ Preprocessing resolve_preprocessing(const Model& model, const PreprocessingOverr
   return p;
 }
 
-void Preprocessing::apply(const Tensor& rgb, Tensor& input) const {
-  NS_CHECK(rgb.rank() == 4 && rgb.dim(1) == 3, to_string(rgb.shape()));
-  NS_CHECK(input.rank() == 4 && input.dim(0) == rgb.dim(0) && input.dim(1) == network_channels() &&
-               input.dim(2) == rgb.dim(2) && input.dim(3) == rgb.dim(3),
-           to_string(rgb.shape()), " -> ", to_string(input.shape()));
-  const int64_t n = rgb.dim(0), plane = rgb.dim(2) * rgb.dim(3), channels = network_channels();
+float Preprocessing::mixing(int64_t net_channel, int64_t image_channel, int64_t image_channels) const {
+  if (color_order == ColorOrder::kGray) return image_channels == 1 ? 1.0f : kLuma[image_channel];
+  if (image_channels == 1) return 1.0f;  // a grey image shown to a colour network
+  const int64_t from = color_order == ColorOrder::kBGR ? 2 - net_channel : net_channel;
+  return image_channel == from ? 1.0f : 0.0f;
+}
+
+void Preprocessing::apply(const Tensor& image, Tensor& input) const {
+  NS_CHECK(image.rank() == 4 && (image.dim(1) == 3 || image.dim(1) == 1), to_string(image.shape()));
+  NS_CHECK(input.rank() == 4 && input.dim(0) == image.dim(0) && input.dim(1) == network_channels() &&
+               input.dim(2) == image.dim(2) && input.dim(3) == image.dim(3),
+           to_string(image.shape()), " -> ", to_string(input.shape()));
+  const int64_t n = image.dim(0), ci = image.dim(1), plane = image.dim(2) * image.dim(3);
+  const int64_t channels = network_channels();
   for (int64_t b = 0; b < n; ++b)
     for (int64_t c = 0; c < channels; ++c) {
       float* out = input.data() + (b * channels + c) * plane;
-      const float m = mean[static_cast<size_t>(c)], inv = 1.0f / std[static_cast<size_t>(c)];
-      if (color_order == ColorOrder::kGray) {
-        const float* r = rgb.data() + b * 3 * plane;
-        for (int64_t i = 0; i < plane; ++i) {
-          const float luma = kLuma[0] * r[i] + kLuma[1] * r[plane + i] + kLuma[2] * r[2 * plane + i];
-          out[i] = (luma * scale - m) * inv;
-        }
-      } else {
-        const int64_t from = color_order == ColorOrder::kBGR ? 2 - c : c;
-        const float* in = rgb.data() + (b * 3 + from) * plane;
-        for (int64_t i = 0; i < plane; ++i) out[i] = (in[i] * scale - m) * inv;
+      const float m = mean[static_cast<size_t>(c)], k = scale / std[static_cast<size_t>(c)];
+      std::fill(out, out + plane, -m / std[static_cast<size_t>(c)]);
+      for (int64_t j = 0; j < ci; ++j) {
+        const float w = mixing(c, j, ci) * k;
+        if (w == 0.0f) continue;
+        const float* in = image.data() + (b * ci + j) * plane;
+        for (int64_t i = 0; i < plane; ++i) out[i] += w * in[i];
       }
     }
 }
 
-void Preprocessing::backward(const Tensor& input_gradient, Tensor& rgb_gradient) const {
-  const int64_t n = rgb_gradient.dim(0), plane = rgb_gradient.dim(2) * rgb_gradient.dim(3);
-  const int64_t channels = network_channels();
-  for (int64_t b = 0; b < n; ++b) {
-    if (color_order == ColorOrder::kGray) {
-      const float* g = input_gradient.data() + b * plane;
-      const float k = scale / std[0];
-      for (int64_t c = 0; c < 3; ++c) {
-        float* out = rgb_gradient.data() + (b * 3 + c) * plane;
-        for (int64_t i = 0; i < plane; ++i) out[i] = g[i] * k * kLuma[c];
-      }
-      continue;
-    }
+void Preprocessing::backward(const Tensor& input_gradient, Tensor& image_gradient) const {
+  const int64_t n = image_gradient.dim(0), ci = image_gradient.dim(1);
+  const int64_t plane = image_gradient.dim(2) * image_gradient.dim(3), channels = network_channels();
+  image_gradient.fill(0.0f);
+  for (int64_t b = 0; b < n; ++b)
     for (int64_t c = 0; c < channels; ++c) {
-      const int64_t target = color_order == ColorOrder::kBGR ? 2 - c : c;
       const float* g = input_gradient.data() + (b * channels + c) * plane;
-      float* out = rgb_gradient.data() + (b * 3 + target) * plane;
       const float k = scale / std[static_cast<size_t>(c)];
-      for (int64_t i = 0; i < plane; ++i) out[i] = g[i] * k;
+      for (int64_t j = 0; j < ci; ++j) {
+        const float w = mixing(c, j, ci) * k;
+        if (w == 0.0f) continue;
+        float* out = image_gradient.data() + (b * ci + j) * plane;
+        for (int64_t i = 0; i < plane; ++i) out[i] += w * g[i];
+      }
     }
-  }
-}
-
-Tensor Preprocessing::to_rgb(const Tensor& input) const {
-  NS_CHECK(input.rank() == 3 && input.dim(0) == network_channels(), to_string(input.shape()));
-  const int64_t plane = input.dim(1) * input.dim(2);
-  Tensor rgb({3, input.dim(1), input.dim(2)});
-  for (int64_t c = 0; c < 3; ++c) {
-    const int64_t from = color_order == ColorOrder::kGray ? 0 : color_order == ColorOrder::kBGR ? 2 - c : c;
-    const float m = mean[static_cast<size_t>(from)], s = std[static_cast<size_t>(from)];
-    for (int64_t i = 0; i < plane; ++i) rgb[c * plane + i] = (input[from * plane + i] * s + m) / scale;
-  }
-  return rgb;
 }
 
 std::string Preprocessing::describe() const {

@@ -7,7 +7,7 @@ namespace {
 
 Shape network_input_shape(const RenderSetup& s, TransformChain& chain) {
   if (s.batch <= 0 || s.height <= 0 || s.width <= 0) throw error("render: empty image batch");
-  const Shape seen = chain.prepare({s.batch, 3, s.height, s.width});
+  const Shape seen = chain.prepare({s.batch, s.preprocessing.image_channels(), s.height, s.width});
   return {seen[0], s.preprocessing.network_channels(), seen[2], seen[3]};
 }
 
@@ -43,7 +43,7 @@ Renderer::Renderer(const Model& model, RenderSetup setup, std::unique_ptr<Parame
       transforms_(std::move(transforms)),
       optimizer_(std::move(optimizer)),
       net_(model, network_options(model, setup_, transforms_)),
-      images_({setup_.batch, 3, setup_.height, setup_.width}),
+      images_({setup_.batch, setup_.preprocessing.image_channels(), setup_.height, setup_.width}),
       image_grad_(images_.shape()),
       seen_grad_(transforms_.prepare(images_.shape())) {}
 
@@ -63,7 +63,7 @@ RenderResult Renderer::run(const Objective& objective, std::span<const uint64_t>
   ImageRngs rngs;
   for (uint64_t key : image_keys) rngs.push_back(image_rng(seed, key));
 
-  param_->initialize(setup_.batch, setup_.height, setup_.width, rngs);
+  param_->initialize(setup_.batch, images_.dim(1), setup_.height, setup_.width, rngs);
   restarts_.assign(static_cast<size_t>(setup_.batch), 0);
   std::span<float> theta = param_->parameters();
   theta_grad_.assign(theta.size(), 0.0f);

@@ -14,8 +14,10 @@ ResponseMeter::ResponseMeter(const Model& model, const Preprocessing& preprocess
     : model_(model), pre_(preprocessing), tensor_(model.resolve_tensor(tensor)), size_(size) {}
 
 Tensor ResponseMeter::responses(const Tensor& images) {
-  if (images.rank() != 4 || images.dim(1) != 3 || images.dim(2) != size_ || images.dim(3) != size_)
-    throw error("responses: expected images [N,3,", size_, ",", size_, "], got ", to_string(images.shape()));
+  if (images.rank() != 4 || (images.dim(1) != 3 && images.dim(1) != 1) || images.dim(2) != size_ ||
+      images.dim(3) != size_)
+    throw error("responses: expected images [N,3,", size_, ",", size_, "] (or grey [N,1,...]), got ",
+                to_string(images.shape()));
   const int64_t n = images.dim(0);
   if (!net_ || batch_ != n) {
     const std::string input = model_.inputs().front().name;

@@ -74,7 +74,7 @@ ChannelImages visualize_channels(const Model& model, const Preprocessing& pre, c
   out.tensor = name;
   out.channels = channels;
   const auto n = static_cast<int64_t>(channels.size());
-  out.images = Tensor({n, 3, size, size});
+  out.images = Tensor({n, pre.image_channels(), size, size});
   std::unique_ptr<Renderer> renderer;
   for (int64_t first = 0; first < n; first += options.batch) {
     const int64_t batch = std::min(options.batch, n - first);
@@ -105,7 +105,7 @@ ChannelImages visualize_channels(const Model& model, const Preprocessing& pre, c
     };
     RenderResult r = renderer->run(objective, keys, options.seed, report);
     std::copy(r.images.values().begin(), r.images.values().end(),
-              out.images.data() + first * 3 * size * size);
+              out.images.data() + first * pre.image_channels() * size * size);
     out.values.insert(out.values.end(), r.values.begin(), r.values.end());
     out.restarts.insert(out.restarts.end(), r.restarts.begin(), r.restarts.end());
   }

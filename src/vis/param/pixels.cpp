@@ -10,8 +10,9 @@ class PixelParam final : public Parameterization {
  public:
   std::string name() const override { return "pixels"; }
 
-  void initialize(int64_t batch, int64_t height, int64_t width, ImageRngs& rngs) override {
-    image_ = Tensor({batch, 3, height, width});
+  void initialize(int64_t batch, int64_t channels, int64_t height, int64_t width,
+                  ImageRngs& rngs) override {
+    image_ = Tensor({batch, channels, height, width});
     for (int64_t b = 0; b < batch; ++b) multiscale_noise(image_, b, rngs[static_cast<size_t>(b)]);
   }
   void restart(int64_t index, std::mt19937_64& rng) override { multiscale_noise(image_, index, rng); }

@@ -1,0 +1,153 @@
+#include "cli/vis_common.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+
+#include "cli/progress.h"
+#include "neuroscope/image.h"
+
+namespace neuroscope::cli {
+namespace {
+
+std::vector<float> parse_floats(const std::string& flag, const std::string& text) {
+  std::vector<float> values;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ','))
+    values.push_back(static_cast<float>(parse_number(flag, item)));
+  if (values.empty()) throw usage_error(flag, ": expected comma-separated numbers");
+  return values;
+}
+
+std::filesystem::path executable_dir() {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::path() : exe.parent_path();
+}
+
+}  // namespace
+
+std::filesystem::path builtin_model_path() {
+  const std::string file = "fashion_inception.onnx";
+  std::vector<std::filesystem::path> candidates;
+  if (const char* dir = std::getenv("NEUROSCOPE_MODEL_DIR")) candidates.emplace_back(std::filesystem::path(dir) / file);
+  if (const auto exe = executable_dir(); !exe.empty()) candidates.push_back(exe.parent_path() / "models" / file);
+  candidates.push_back(std::filesystem::path(NEUROSCOPE_SOURCE_DIR) / "models" / file);
+  std::error_code ec;
+  for (const auto& path : candidates)
+    if (std::filesystem::is_regular_file(path, ec)) return path;
+  throw error("the built-in model ", file, " was not found (looked in ", candidates.front().parent_path().string(),
+              " and beside the executable); give a MODEL or set NEUROSCOPE_MODEL_DIR");
+}
+
+Model load_model_argument(const Args& args, size_t index) {
+  if (args.positional_count() > index) return Model::load(args.positional(index));
+  const std::filesystem::path path = builtin_model_path();
+  if (isatty(STDERR_FILENO)) std::cerr << "(no MODEL given: using the built-in " << path.filename().string() << ")\n";
+  return Model::load(path);
+}
+
+std::vector<FlagSpec> preprocessing_flags() {
+  return {{.name = "color-order", .value = "RGB|BGR|GRAY", .help = "the network's input colour order"},
+          {.name = "scale", .value = "X", .help = "pixel scale: [0,1] images are multiplied by X (255 for 0..255 models)"},
+          {.name = "mean", .value = "M[,M,M]", .help = "per-channel mean subtracted after scaling"},
+          {.name = "std", .value = "S[,S,S]", .help = "per-channel divisor after the mean"}};
+}
+
+Preprocessing preprocessing_from(const Model& model, const Args& args) {
+  PreprocessingOverrides o;
+  if (auto v = args.value("color-order")) o.color_order = parse_color_order(*v);
+  if (auto v = args.number("scale")) o.scale = static_cast<float>(*v);
+  if (auto v = args.value("mean")) o.mean = parse_floats("--mean", *v);
+  if (auto v = args.value("std")) o.std = parse_floats("--std", *v);
+  return resolve_preprocessing(model, o);
+}
+
+std::vector<FlagSpec> render_flags() {
+  return {{.name = "steps", .value = "N", .help = "optimization steps (default 256)"},
+          {.name = "size", .value = "PX", .help = "image height and width (default: the model's default_size)"},
+          {.name = "jitter", .value = "PX", .help = "largest random shift per step, wrapping around (default 8)"},
+          {.name = "step-size", .value = "X", .help = "largest change of a pixel per step, in [0,1] units (default 1/8)"},
+          {.name = "seed", .value = "N", .help = "random seed (default 0); same seed and threads give the same bytes"},
+          {.name = "batch", .value = "N", .help = "images optimized together in one pass (default 8)"},
+          {.name = "no-restart", .help = "keep silent starts (a channel that fires nowhere is not redrawn)"}};
+}
+
+FeatureOptions feature_options_from(const Args& args) {
+  FeatureOptions o;
+  if (auto v = args.integer("steps")) {
+    if (*v < 0) throw usage_error("--steps: must not be negative");
+    o.steps = static_cast<int>(*v);
+  }
+  if (auto v = args.integer("size")) {
+    if (*v < 1 || *v > 4096) throw usage_error("--size: ", *v, " is not between 1 and 4096");
+    o.size = *v;
+  }
+  if (auto v = args.integer("jitter")) {
+    if (*v < 0) throw usage_error("--jitter: must not be negative");
+    o.jitter = *v;
+  }
+  if (auto v = args.number("step-size")) {
+    if (!(*v > 0)) throw usage_error("--step-size: must be positive");
+    o.step_size = static_cast<float>(*v);
+  }
+  if (auto v = args.integer("seed")) o.seed = static_cast<uint64_t>(*v);
+  if (auto v = args.integer("batch")) {
+    if (*v < 1) throw usage_error("--batch: must be at least 1");
+    o.batch = *v;
+  }
+  if (args.has("no-restart")) o.silent_restarts = 0;
+  return o;
+}
+
+Tensor viewable(const Tensor& image) {
+  const int64_t side = std::min(image.dim(1), image.dim(2));
+  const int64_t factor = side >= kMinimumViewSize ? 1 : (kMinimumViewSize + side - 1) / side;
+  return factor > 1 ? enlarge_nearest(image, factor) : image;
+}
+
+void save_image(const std::filesystem::path& path, const Tensor& image) { write_png(path, viewable(image)); }
+
+Tensor viewable_grid(const std::vector<Tensor>& tiles, int64_t columns) {
+  std::vector<Tensor> big;
+  for (const Tensor& t : tiles) big.push_back(viewable(t));
+  return make_grid(big, columns, std::max<int64_t>(2, big.front().dim(1) / 112));
+}
+
+std::string file_safe(const std::string& name) {
+  std::string out = name;
+  for (char& c : out)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.') c = '_';
+  return out;
+}
+
+ChannelImages render_channels(const Model& model, const Preprocessing& pre, const std::string& tensor,
+                              const std::vector<int64_t>& channels, const FeatureOptions& options,
+                              const std::string& what, bool quiet) {
+  Progress progress(what + " " + tensor, quiet);
+  ChannelImages result = visualize_channels(
+      model, pre, tensor, channels, options, [&](const VisualizeProgress& p) {
+        const double total = static_cast<double>(p.images_total) * p.steps;
+        const double done = static_cast<double>(p.images_done) * p.steps +
+                            static_cast<double>(p.batch_size) * p.step;
+        std::ostringstream detail;
+        detail << "image " << p.batch_first + 1 << "-" << p.batch_first + p.batch_size << "/"
+               << p.images_total << ", step " << p.step << "/" << p.steps << ", objective "
+               << p.current_value;
+        progress.update(total > 0 ? done / total : 1.0, detail.str());
+      });
+  int silent = 0;
+  for (size_t i = 0; i < result.values.size(); ++i) silent += result.values[i] == 0.0;
+  std::ostringstream summary;
+  summary << channels.size() << (channels.size() == 1 ? " image" : " images") << " of " << tensor;
+  if (silent)
+    summary << "; " << silent << (silent == 1 ? " channel" : " channels")
+            << " never fired (objective 0: the image is its random start)";
+  progress.finish(summary.str());
+  return result;
+}
+
+}  // namespace neuroscope::cli

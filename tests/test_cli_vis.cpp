@@ -1,0 +1,133 @@
+// The picture-making subcommands: kernels, feature, grid, demo. They run on the built-in model
+// (a few steps, to stay fast) and on the tiny fixture classifier; every bad input gets one line.
+#include <cmath>
+#include <fstream>
+
+#include "neuroscope/image.h"
+#include "testing/fixtures.h"
+#include "testing/testing.h"
+
+namespace neuroscope::testing {
+namespace {
+
+std::string read_all(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+TEST(CliKernels, DrawsTheFirstConvolutionOfTheBuiltInModel) {
+  TempDir dir;
+  const CliResult r = run_cli({"kernels", "-o", (dir / "k.png").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("32 kernels"), std::string::npos) << r.out;
+  const Tensor image = read_image(dir / "k.png");
+  EXPECT_GT(image.dim(1), 100);  // 3x3 kernels enlarged, 8 columns
+}
+
+TEST(CliKernels, ColourKernelsOfGoogLeNet) {
+  NS_REQUIRE_SHARED(googlenet_dir());
+  TempDir dir;
+  const CliResult r = run_cli({"kernels", (googlenet_dir() / "googlenet-bvlc.onnx").string(), "-o",
+                               (dir / "k.png").string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"weights_shape\":[64,3,7,7]"), std::string::npos) << r.out;
+  const Tensor image = read_image(dir / "k.png");
+  // Colour: some tile pixels differ between channels.
+  double spread = 0;
+  const int64_t plane = image.dim(1) * image.dim(2);
+  for (int64_t i = 0; i < plane; ++i) spread = std::max(spread, std::fabs(double(image[i]) - image[plane + i]));
+  EXPECT_GT(spread, 0.2);
+}
+
+TEST(CliFeature, SameSeedGivesTheSameBytes) {
+  TempDir dir;
+  const auto run = [&](const std::string& file, const std::string& seed) {
+    return run_cli({"feature", "--layer", "inception_a/output", "--channel", "5", "--steps", "8",
+                    "--seed", seed, "-o", (dir / file).string(), "--quiet"});
+  };
+  ASSERT_EQ(run("a.png", "3").exit_code, 0);
+  ASSERT_EQ(run("b.png", "3").exit_code, 0);
+  ASSERT_EQ(run("c.png", "4").exit_code, 0);
+  EXPECT_EQ(read_all(dir / "a.png"), read_all(dir / "b.png"));
+  EXPECT_NE(read_all(dir / "a.png"), read_all(dir / "c.png"));
+}
+
+TEST(CliFeature, JsonReportsTheObjective) {
+  TempDir dir;
+  const CliResult r = run_cli({"feature", "--layer", "stem/conv2", "--channel", "1", "--steps", "4",
+                               "-o", (dir / "f.png").string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"objective\":"), std::string::npos) << r.out;
+  EXPECT_TRUE(r.err.empty()) << "--json implies no progress: " << r.err;
+  EXPECT_TRUE(std::filesystem::exists(dir / "f.png"));
+}
+
+TEST(CliGrid, OneImagePerChannelInBatches) {
+  TempDir dir;
+  const CliResult r = run_cli({"grid", "--layer", "inception_b/output", "--channels", "0-4,9",
+                               "--steps", "4", "--batch", "4", "--size", "28", "--columns", "3", "-o",
+                               (dir / "g.png").string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // 6 tiles of 28 px, each shown enlarged x5 (to at least 128 px), in 3 columns, 2 px gaps.
+  const Tensor image = read_image(dir / "g.png");
+  EXPECT_EQ(image.dim(2), 3 * 140 + 2 * 2);
+  EXPECT_EQ(image.dim(1), 2 * 140 + 2);
+}
+
+TEST(CliDemo, WritesThreePictures) {
+  TempDir dir;
+  const CliResult r = run_cli({"demo", (dir / "out").string(), "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* f : {"kernels.png", "feature.png", "grid.png"})
+    EXPECT_TRUE(std::filesystem::exists(dir / "out" / f)) << f;
+}
+
+TEST(CliVisErrors, UnknownLayerSuggestsNames) {
+  expect_cli_error(run_cli({"feature", "--layer", "inception_c/output", "--channel", "0"}), 1,
+                   {"inception_c/output", "closest", "inception_a/output"});
+}
+
+TEST(CliVisErrors, ChannelOutOfRange) {
+  expect_cli_error(run_cli({"feature", "--layer", "inception_a/output", "--channel", "112"}), 1,
+                   {"channel 112", "112 channels"});
+  expect_cli_error(run_cli({"grid", "--layer", "inception_a/output", "--channels", "100-200"}), 1,
+                   {"out of range"});
+}
+
+TEST(CliVisErrors, UnwritableOutputLeavesNothing) {
+  TempDir dir;
+  expect_cli_error(run_cli({"grid", "--layer", "stem/conv1", "-o", (dir / "missing" / "g.png").string()}),
+                   1, {"does not exist"});
+  expect_cli_error(run_cli({"kernels", "-o", dir.path().string()}), 1, {"folder"});
+  EXPECT_TRUE(dir.list().empty());
+}
+
+TEST(CliVisErrors, ModelWhoseInputIsNotAnImage) {
+  TempDir dir;
+  onnx::ModelProto model = tiny_classifier();
+  // Make the graph start at the flattened features: input [N,6], no image.
+  auto* graph = model.mutable_graph();
+  graph->mutable_input(0)->set_name("flat");
+  auto* dims = graph->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape();
+  dims->clear_dim();
+  dims->add_dim()->set_dim_value(1);
+  dims->add_dim()->set_dim_value(6);
+  google::protobuf::RepeatedPtrField<onnx::NodeProto> kept;
+  for (const auto& node : graph->node())
+    if (node.op_type() == "Gemm" || node.op_type() == "Softmax") *kept.Add() = node;
+  graph->mutable_node()->Swap(&kept);
+  const auto file = write_model(model, dir / "vector.onnx");
+  expect_cli_error(run_cli({"feature", file.string(), "--layer", "logits", "--channel", "0", "-o",
+                            (dir / "x.png").string()}),
+                   1, {"not an image input"});
+}
+
+TEST(CliVisErrors, MissingRequiredFlags) {
+  expect_cli_error(run_cli({"feature", "--channel", "3"}), 2, {"--layer"});
+  expect_cli_error(run_cli({"feature", "--layer", "stem/conv1"}), 2, {"--channel"});
+  expect_cli_error(run_cli({"feature", "--layer", "stem/conv1", "--channel", "1", "--steps", "-2"}), 2,
+                   {"--steps"});
+}
+
+}  // namespace
+}  // namespace neuroscope::testing
