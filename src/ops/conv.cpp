@@ -2,6 +2,8 @@
 // auto_pad. Forward and backward-to-input are oneDNN convolutions; layouts are oneDNN's choice.
 // A fused activation (graph/fuse_activations.cpp) runs as a post-op and is undone in backward
 // from the fused output.
+#include <algorithm>
+
 #include "exec/plan.h"
 #include "ops/op.h"
 #include "ops/window.h"
@@ -42,6 +44,70 @@ ConvGeometry conv_geometry(const graph::Node& node, const Shape& x, const Shape&
     g.weights_as.insert(g.weights_as.end(), w.begin() + 1, w.end());
   }
   return g;
+}
+
+// With a few input channels (an image's 1 or 3), oneDNN's backward-data kernels pad the input
+// channels to a block of 16 and do 5x the work. There the gradient is a matrix product and a
+// col2im instead: cols[n, (c,kh,kw), p] = sum_o W[o, (c,kh,kw)] dY[n, o, p], then each input
+// row gathers, tap by tap, the column rows of the output positions whose windows cover it.
+constexpr int64_t kFewInputChannels = 4;
+
+void compile_input_gradient_by_matmul(exec::OpContext& ctx, const Window& window, memory diff_dst) {
+  const Shape& x = ctx.input_shape(0);
+  const Shape& y = ctx.output_shape(0);
+  const int64_t n = x[0], channels = x[1], height = x[2], width = x[3];
+  const int64_t outputs = y[1], out_h = y[2], out_w = y[3], positions = out_h * out_w;
+  const int64_t kh = window.kernel[0], kw = window.kernel[1], taps = channels * kh * kw;
+
+  memory dy = ctx.buffer(exec::plain_desc(y));  // [n, outputs, positions]
+  ctx.backward(exec::dnnl_call(ctx.describe(), [&] { return dnnl::reorder(diff_dst, dy); }),
+               {{DNNL_ARG_FROM, diff_dst}, {DNNL_ARG_TO, dy}});
+  memory dy_view(exec::plain_desc({n, outputs, positions}), ctx.engine(), dy.get_data_handle());
+  memory cols = ctx.buffer(exec::plain_desc({n, taps, positions}));
+  // W^T [taps, outputs]: the row-major weights [outputs, taps] read through transposed strides.
+  const exec::Desc w_t({1, taps, outputs}, memory::data_type::f32, memory::dims{taps * outputs, 1, taps});
+  auto pd = exec::dnnl_call(ctx.describe(), [&] {
+    dnnl::matmul::desc d(exec::plain_desc({1, taps, outputs}), dy_view.get_desc(), cols.get_desc());
+    return dnnl::matmul::primitive_desc(d, ctx.engine());
+  });
+  memory w = ctx.constant_memory(1, pd.src_desc(), w_t);
+  ctx.backward(dnnl::matmul(pd), {{DNNL_ARG_SRC, w}, {DNNL_ARG_WEIGHTS, dy_view}, {DNNL_ARG_DST, cols}});
+
+  // Input row iy is read by kernel row ky at output row oy when iy = oy*sy - pad + ky*dil:
+  // listed once here, so the loop below has no divisions or tests.
+  struct RowTap {
+    int64_t kernel_row, output_row;
+  };
+  std::vector<std::vector<RowTap>> rows(static_cast<size_t>(height));
+  for (int64_t oy = 0; oy < out_h; ++oy)
+    for (int64_t ky = 0; ky < kh; ++ky) {
+      const int64_t iy = oy * window.strides[0] - window.pad_begin[0] + ky * window.dilations[0];
+      if (iy >= 0 && iy < height) rows[static_cast<size_t>(iy)].push_back({ky, oy});
+    }
+  // Along a row, kernel column kx maps output column ox to ix = ox*sx - pad + kx*dil.
+  const int64_t sx = window.strides[1], pad_x = window.pad_begin[1], dil_x = window.dilations[1];
+  memory dx_mem = ctx.diff_input_plain(0);
+  float* dx = exec::data_of(dx_mem);
+  const float* col = exec::data_of(cols);
+  ctx.backward([=] {
+#pragma omp parallel for collapse(3) schedule(static)
+    for (int64_t b = 0; b < n; ++b)
+      for (int64_t c = 0; c < channels; ++c)
+        for (int64_t iy = 0; iy < height; ++iy) {
+          float* out = dx + ((b * channels + c) * height + iy) * width;
+          std::fill(out, out + width, 0.0f);
+          for (const RowTap& r : rows[static_cast<size_t>(iy)])
+            for (int64_t kx = 0; kx < kw; ++kx) {
+              const float* src = col + ((b * taps) + (c * kh + r.kernel_row) * kw + kx) * positions +
+                                 r.output_row * out_w;
+              // The first output column whose input column is inside the row, and the last.
+              int64_t ox = 0;
+              while (ox < out_w && ox * sx - pad_x + kx * dil_x < 0) ++ox;
+              for (int64_t ix = ox * sx - pad_x + kx * dil_x; ox < out_w && ix < width; ++ox, ix += sx)
+                out[ix] += src[ox];
+            }
+        }
+  });
 }
 
 std::vector<Shape> infer(const ShapeContext& ctx) {
@@ -111,6 +177,10 @@ void compile(exec::OpContext& ctx) {
     ctx.backward(eltwise_backward(relu_pd),
                  {{DNNL_ARG_DIFF_DST, diff_dst}, {DNNL_ARG_DST, dst}, {DNNL_ARG_DIFF_SRC, diff_pre}});
     diff_dst = diff_pre;
+  }
+  if (x.size() == 4 && g.group == 1 && x[1] <= kFewInputChannels) {
+    compile_input_gradient_by_matmul(ctx, g.window, diff_dst);
+    return;
   }
   auto bwd_pd = exec::dnnl_call(ctx.describe(), [&] {
     convolution_backward_data::desc d(algorithm::convolution_direct, exec::any_desc(x),
