@@ -122,6 +122,33 @@ TEST(CliVisErrors, ModelWhoseInputIsNotAnImage) {
                    1, {"not an image input"});
 }
 
+TEST(CliFeature, StartsFromAPicture) {
+  TempDir dir;
+  Tensor photo({3, 40, 30}, 0.25f);
+  for (int64_t i = 0; i < 40 * 30; ++i) photo[i] = static_cast<float>(i % 30) / 30.0f;  // red ramp
+  write_png(dir / "photo.png", photo);
+  const CliResult r = run_cli({"feature", "--layer", "stem/conv1", "--channel", "2", "--steps", "0",
+                               "--size", "28", "--start", (dir / "photo.png").string(), "-o",
+                               (dir / "f.png").string(), "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // No steps: the output is the start picture, in grey (the built-in model is grey), resized.
+  const Tensor out = read_image(dir / "f.png");
+  EXPECT_NEAR(out[0], out[out.dim(1) * out.dim(2)], 1.0 / 255) << "grey";
+  EXPECT_GT(out[out.dim(2) - 1], out[0] + 0.1f) << "the ramp survives";
+}
+
+TEST(CliVisErrors, UnreadableOrUnsupportedStartImage) {
+  TempDir dir;
+  write_bytes(dir / "notes.txt", "not a picture\n");
+  expect_cli_error(run_cli({"feature", "--layer", "stem/conv1", "--channel", "0", "--start",
+                            (dir / "notes.txt").string(), "-o", (dir / "f.png").string()}),
+                   1, {"cannot decode image", "notes.txt"});
+  expect_cli_error(run_cli({"grid", "--layer", "stem/conv1", "--start", (dir / "absent.jpg").string(),
+                            "-o", (dir / "g.png").string()}),
+                   1, {"absent.jpg", "does not exist"});
+  EXPECT_EQ(dir.list(), std::vector<std::string>{"notes.txt"});
+}
+
 TEST(CliVisErrors, MissingRequiredFlags) {
   expect_cli_error(run_cli({"feature", "--channel", "3"}), 2, {"--layer"});
   expect_cli_error(run_cli({"feature", "--layer", "stem/conv1"}), 2, {"--channel"});

@@ -22,6 +22,9 @@ void write_png(const std::filesystem::path& path, const Tensor& image);
 // PNG bytes of the same; what write_png writes.
 std::string encode_png(const Tensor& image);
 
+// ITU-R BT.601 luma of an RGB [3, H, W] image, as [1, H, W].
+Tensor to_grey(const Tensor& rgb);
+
 // Bilinear resize of [C, H, W] to [C, height, width] (pixel centres aligned).
 Tensor resize_bilinear(const Tensor& image, int64_t height, int64_t width);
 // Nearest-neighbour enlargement by an integer factor (for small kernels).

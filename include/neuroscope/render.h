@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -41,6 +42,9 @@ struct RenderSetup {
   // channel fires nowhere, so the gradient is zero and no step helps), during the first
   // quarter of the steps. 0 keeps every start, as the bare reference recipe does.
   int silent_restarts = 64;
+  // Start every image from this picture ([C,H,W], C = preprocessing.image_channels(), the
+  // render size, values in [0,1]) instead of noise; then silent starts are kept.
+  std::optional<Tensor> start_image;
 };
 
 struct RenderProgress {

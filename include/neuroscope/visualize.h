@@ -12,6 +12,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,7 @@ struct FeatureOptions {
   uint64_t seed = 0;
   int64_t batch = 8;           // images optimized together
   int silent_restarts = 64;    // fresh starts for silent channels (RenderSetup::silent_restarts)
+  std::optional<Tensor> start; // start from this image ([3,H,W] RGB in [0,1], any size) not noise
 };
 
 struct VisualizeProgress {

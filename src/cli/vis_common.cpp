@@ -63,7 +63,12 @@ Preprocessing preprocessing_from(const Model& model, const Args& args) {
   if (auto v = args.number("scale")) o.scale = static_cast<float>(*v);
   if (auto v = args.value("mean")) o.mean = parse_floats("--mean", *v);
   if (auto v = args.value("std")) o.std = parse_floats("--std", *v);
-  return resolve_preprocessing(model, o);
+  Preprocessing p = resolve_preprocessing(model, o);
+  if (p.source.starts_with("default"))
+    std::cerr << "note: " << model.path().filename().string()
+              << " says nothing about its input; assuming torchvision's ImageNet normalization ("
+              << p.describe() << "); see --color-order, --scale, --mean, --std\n";
+  return p;
 }
 
 std::vector<FlagSpec> render_flags() {
@@ -73,7 +78,8 @@ std::vector<FlagSpec> render_flags() {
           {.name = "step-size", .value = "X", .help = "largest change of a pixel per step, in [0,1] units (default 1/8)"},
           {.name = "seed", .value = "N", .help = "random seed (default 0); same seed and threads give the same bytes"},
           {.name = "batch", .value = "N", .help = "images optimized together in one pass (default 8)"},
-          {.name = "no-restart", .help = "keep silent starts (a channel that fires nowhere is not redrawn)"}};
+          {.name = "no-restart", .help = "keep silent starts (a channel that fires nowhere is not redrawn)"},
+          {.name = "start", .value = "IMAGE", .help = "start from this picture (PNG, JPEG, BMP) instead of noise"}};
 }
 
 FeatureOptions feature_options_from(const Args& args) {
@@ -100,6 +106,7 @@ FeatureOptions feature_options_from(const Args& args) {
     o.batch = *v;
   }
   if (args.has("no-restart")) o.silent_restarts = 0;
+  if (auto v = args.value("start")) o.start = read_image(*v);
   return o;
 }
 

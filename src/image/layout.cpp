@@ -34,6 +34,15 @@ Tensor resize_bilinear(const Tensor& image, int64_t height, int64_t width) {
   return out;
 }
 
+Tensor to_grey(const Tensor& rgb) {
+  if (rgb.rank() != 3 || rgb.dim(0) != 3) throw error("to_grey: expected [3,H,W], got ", to_string(rgb.shape()));
+  const int64_t plane = rgb.dim(1) * rgb.dim(2);
+  Tensor grey({1, rgb.dim(1), rgb.dim(2)});
+  for (int64_t i = 0; i < plane; ++i)
+    grey[i] = 0.299f * rgb[i] + 0.587f * rgb[plane + i] + 0.114f * rgb[2 * plane + i];
+  return grey;
+}
+
 Tensor enlarge_nearest(const Tensor& image, int64_t factor) {
   if (image.rank() != 3 || factor < 1)
     throw error("enlarge: expected [C,H,W] and a positive factor");

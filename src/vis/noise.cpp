@@ -6,6 +6,10 @@
 
 namespace neuroscope {
 
+void Parameterization::start_from(int64_t, const Tensor&) {
+  throw error("the ", name(), " parameterization cannot start from an image");
+}
+
 void multiscale_noise(Tensor& images, int64_t index, std::mt19937_64& rng) {
   NS_CHECK(images.rank() == 4 && index < images.dim(0));
   const int64_t channels = images.dim(1), height = images.dim(2), width = images.dim(3);

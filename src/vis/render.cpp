@@ -64,6 +64,12 @@ RenderResult Renderer::run(const Objective& objective, std::span<const uint64_t>
   for (uint64_t key : image_keys) rngs.push_back(image_rng(seed, key));
 
   param_->initialize(setup_.batch, images_.dim(1), setup_.height, setup_.width, rngs);
+  if (setup_.start_image) {
+    if (setup_.start_image->shape() != Shape{images_.dim(1), setup_.height, setup_.width})
+      throw error("render: start image has shape ", to_string(setup_.start_image->shape()), ", expected [",
+                  images_.dim(1), ",", setup_.height, ",", setup_.width, "]");
+    for (int64_t b = 0; b < setup_.batch; ++b) param_->start_from(b, *setup_.start_image);
+  }
   restarts_.assign(static_cast<size_t>(setup_.batch), 0);
   std::span<float> theta = param_->parameters();
   theta_grad_.assign(theta.size(), 0.0f);
@@ -105,7 +111,7 @@ RenderResult Renderer::run(const Objective& objective, std::span<const uint64_t>
 void Renderer::restart_silent_images(int step, const std::vector<double>& values, ImageRngs& rngs) {
   // An image whose objective is exactly zero has a zero gradient: the channel fired nowhere
   // and no step can change that. Give it a fresh start instead, early in the run.
-  if (step >= setup_.steps / 4) return;
+  if (step >= setup_.steps / 4 || setup_.start_image) return;
   for (size_t b = 0; b < values.size(); ++b)
     if (values[b] == 0.0 && restarts_[b] < setup_.silent_restarts) {
       ++restarts_[b];

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "neuroscope/error.h"
+#include "neuroscope/image.h"
 #include "neuroscope/render.h"
 
 namespace neuroscope {
@@ -75,6 +76,13 @@ ChannelImages visualize_channels(const Model& model, const Preprocessing& pre, c
   out.channels = channels;
   const auto n = static_cast<int64_t>(channels.size());
   out.images = Tensor({n, pre.image_channels(), size, size});
+  std::optional<Tensor> start_image;
+  if (options.start) {
+    if (options.start->rank() != 3 || options.start->dim(0) != 3)
+      throw error("start image must be [3,H,W] RGB, got ", to_string(options.start->shape()));
+    Tensor sized = resize_bilinear(*options.start, size, size);
+    start_image = pre.image_channels() == 1 ? to_grey(sized) : sized;
+  }
   std::unique_ptr<Renderer> renderer;
   for (int64_t first = 0; first < n; first += options.batch) {
     const int64_t batch = std::min(options.batch, n - first);
@@ -85,7 +93,7 @@ ChannelImages visualize_channels(const Model& model, const Preprocessing& pre, c
           model,
           RenderSetup{.preprocessing = pre, .height = size, .width = size, .batch = batch,
                       .tensors = {name}, .steps = options.steps,
-                      .silent_restarts = options.silent_restarts},
+                      .silent_restarts = options.silent_restarts, .start_image = start_image},
           make_pixel_param(), std::move(transforms), make_normalized_ascent(options.step_size));
       out.description = renderer->describe();
     }
