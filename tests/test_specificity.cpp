@@ -59,7 +59,7 @@ void check_specificity(const LayerCase& layer) {
     std::cout << layer.tensor << " channel " << c << ": rank " << rank + 1 << " of " << channels
               << ", own response " << mine << (best ? " (beats the other images)" : " (NOT the best)")
               << ", " << ratio << "x its mean over photos; objective " << made.values[static_cast<size_t>(i)]
-              << ", fresh starts " << made.restarts[static_cast<size_t>(i)]
+              << ", rescued steps " << made.rescued_steps[static_cast<size_t>(i)]
               << "\n";
   }
   const int needed = static_cast<int>((9 * n + 9) / 10);  // at least 90%

@@ -66,6 +66,11 @@ class Network {
   void backward();
   const Tensor& input_gradient(std::string_view name = {}) const;
 
+  // Lucid's redirected ReLU gradients for the images flagged (one flag per image of the
+  // batch): where a ReLU would let none of an image's gradient through, gradients that push
+  // its input up pass as if it were the identity. Off for every image by default.
+  void redirect_relu_gradients(const std::vector<uint8_t>& per_image);
+
   void set_profiling(bool on);
   std::vector<ProfileRow> profile() const;
   void reset_profile();

@@ -34,6 +34,10 @@ class ObjectiveTerm {
   // d term / d act into grad (same shape as act). Must not allocate.
   virtual void accumulate(const Tensor& act, double weight, std::vector<double>& values,
                           Tensor& grad) const = 0;
+  // For image `image`, on which the objective is exactly zero and flat (a channel that fires
+  // nowhere): adds to grad the direction that would wake the term (with ReLU gradients
+  // redirected, see Network::redirect_relu_gradients). Default: nothing.
+  virtual void seed(const Tensor& act, double weight, int64_t image, Tensor& grad) const;
 };
 
 class Objective {
@@ -74,7 +78,8 @@ class BoundObjective {
   BoundObjective(Objective objective, const std::function<const Tensor&(const std::string&)>& activation,
                  const std::function<Tensor&(const std::string&)>& gradient);
   // Evaluates: zeroes and fills the gradients, returns the value per image. No allocation.
-  const std::vector<double>& evaluate();
+  // With `seed_silent`, images whose value is exactly zero get their terms' seed gradients.
+  const std::vector<double>& evaluate(bool seed_silent = false);
   double total() const;
   const Objective& objective() const { return objective_; }
 

@@ -35,8 +35,6 @@ class Parameterization {
   virtual void render(Tensor& images) const = 0;
   // Overwrites theta_gradient with d(objective)/d(theta) given d(objective)/d(images).
   virtual void backward(const Tensor& image_gradient, std::span<float> theta_gradient) const = 0;
-  // Draws a fresh random start for image `index` only.
-  virtual void restart(int64_t index, std::mt19937_64& rng) = 0;
   // Starts image `index` from `image` ([C,H,W] in [0,1], the parameterization's size) instead
   // of noise. Error for parameterizations that cannot.
   virtual void start_from(int64_t index, const Tensor& image);

@@ -38,10 +38,11 @@ struct RenderSetup {
   int64_t batch = 1;
   std::vector<std::string> tensors;  // the tensors objectives may read (network truncated there)
   int steps = 256;
-  // How often an image may get a fresh random start when its objective is exactly zero (the
-  // channel fires nowhere, so the gradient is zero and no step helps), during the first
-  // quarter of the steps. 0 keeps every start, as the bare reference recipe does.
-  int silent_restarts = 64;
+  // An image whose objective is exactly zero (its channel fires nowhere) has a zero gradient:
+  // the bare reference recipe never moves it. Rescue such images the way Lucid does: seed their
+  // objective gradient and redirect ReLU gradients for them (Network::redirect_relu_gradients).
+  // Images with a nonzero objective, i.e. almost always all of them, are unaffected.
+  bool rescue_silent = true;
   // Start every image from this picture ([C,H,W], C = preprocessing.image_channels(), the
   // render size, values in [0,1]) instead of noise; then silent starts are kept.
   std::optional<Tensor> start_image;
@@ -57,7 +58,7 @@ struct RenderProgress {
 struct RenderResult {
   Tensor images;               // [N,3,H,W], RGB in [0,1]
   std::vector<double> values;  // objective per image, evaluated on the final images
-  std::vector<int> restarts;   // fresh starts each image needed (see silent_restarts)
+  std::vector<int> rescued_steps;  // steps each image was silent and rescued (rescue_silent)
   double seconds = 0;
 };
 
@@ -78,7 +79,6 @@ class Renderer {
  private:
   // Final values on the untransformed images (when their size fits the compiled network).
   std::vector<double> evaluate_clean(BoundObjective& bound);
-  void restart_silent_images(int step, const std::vector<double>& values, ImageRngs& rngs);
 
   RenderSetup setup_;
   std::unique_ptr<Parameterization> param_;
@@ -87,7 +87,8 @@ class Renderer {
   Network net_;
   Tensor images_, image_grad_, seen_grad_;
   std::vector<float> theta_grad_;
-  std::vector<int> restarts_;
+  std::vector<int> rescued_;
+  std::vector<uint8_t> silent_;
 };
 
 // The random stream of one image: a function of (seed, key) only.

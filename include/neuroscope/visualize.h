@@ -30,7 +30,7 @@ struct FeatureOptions {
   float step_size = 1.0f / 8;  // largest absolute change of a pixel per step
   uint64_t seed = 0;
   int64_t batch = 8;           // images optimized together
-  int silent_restarts = 64;    // fresh starts for silent channels (RenderSetup::silent_restarts)
+  bool rescue_silent = true;   // wake channels that fire nowhere (RenderSetup::rescue_silent)
   std::optional<Tensor> start; // start from this image ([3,H,W] RGB in [0,1], any size) not noise
 };
 
@@ -47,7 +47,7 @@ struct ChannelImages {
   std::vector<int64_t> channels;
   Tensor images;               // [N,3,H,W] RGB in [0,1], one per channel, in order
   std::vector<double> values;  // final objective per channel
-  std::vector<int> restarts;   // fresh starts each channel needed
+  std::vector<int> rescued_steps;  // steps each channel was silent and rescued
   double seconds = 0;
   std::string description;     // the recipe's pieces, for logs
 };

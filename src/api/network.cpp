@@ -97,6 +97,9 @@ const Tensor& Network::input_gradient(std::string_view name) const {
 }
 
 void Network::set_profiling(bool on) { plan_->set_profiling(on); }
+void Network::redirect_relu_gradients(const std::vector<uint8_t>& per_image) {
+  plan_->redirect_relu_gradients(per_image);
+}
 void Network::reset_profile() { plan_->reset_profile(); }
 size_t Network::memory_bytes() const { return plan_->buffer_bytes(); }
 double Network::forward_flops() const { return plan_->forward_flops(); }

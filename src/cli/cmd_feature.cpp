@@ -29,7 +29,7 @@ int run_feature(const Args& args) {
                 {"tensor", r.tensor},
                 {"channel", *channel},
                 {"objective", r.values.at(0)},
-                {"restarts", r.restarts.at(0)},
+                {"rescued_steps", r.rescued_steps.at(0)},
                 {"size", r.images.dim(2)},
                 {"seconds", r.seconds},
                 {"preprocessing", pre.describe()},
@@ -63,8 +63,8 @@ extern const Command kFeatureCommand{
                         "shift the image by a random offset (wrapping around), take the gradient of the\n"
                         "channel's total square activity with respect to the image, scale it so its\n"
                         "largest coefficient is the step size, add it, shift back, keep pixels in [0,1].\n"
-                        "A start on which the channel fires nowhere has no gradient; it is redrawn (up\n"
-                        "to 64 times in the first quarter of the steps) unless --no-restart.\n"
+                        "While the channel fires nowhere (zero objective, zero gradient) the image is\n"
+                        "rescued as Lucid does (redirected ReLU gradients) unless --no-rescue.\n"
                         "Images smaller than 128 px are saved enlarged (nearest-neighbour)."},
     .run = run_feature};
 

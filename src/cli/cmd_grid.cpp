@@ -38,7 +38,7 @@ int run_grid(const Args& args) {
   if (args.has("json")) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (size_t i = 0; i < channels.size(); ++i)
-      list.push_back({{"channel", channels[i]}, {"objective", r.values[i]}, {"restarts", r.restarts[i]}});
+      list.push_back({{"channel", channels[i]}, {"objective", r.values[i]}, {"rescued_steps", r.rescued_steps[i]}});
     print_json({{"file", out.string()},
                 {"tensor", r.tensor},
                 {"columns", columns},

@@ -78,7 +78,7 @@ std::vector<FlagSpec> render_flags() {
           {.name = "step-size", .value = "X", .help = "largest change of a pixel per step, in [0,1] units (default 1/8)"},
           {.name = "seed", .value = "N", .help = "random seed (default 0); same seed and threads give the same bytes"},
           {.name = "batch", .value = "N", .help = "images optimized together in one pass (default 8)"},
-          {.name = "no-restart", .help = "keep silent starts (a channel that fires nowhere is not redrawn)"},
+          {.name = "no-rescue", .help = "the bare recipe: an image whose channel fires nowhere is not rescued"},
           {.name = "start", .value = "IMAGE", .help = "start from this picture (PNG, JPEG, BMP) instead of noise"}};
 }
 
@@ -105,7 +105,7 @@ FeatureOptions feature_options_from(const Args& args) {
     if (*v < 1) throw usage_error("--batch: must be at least 1");
     o.batch = *v;
   }
-  if (args.has("no-restart")) o.silent_restarts = 0;
+  if (args.has("no-rescue")) o.rescue_silent = false;
   if (auto v = args.value("start")) o.start = read_image(*v);
   return o;
 }

@@ -24,7 +24,7 @@ Model load_model_argument(const Args& args, size_t index);
 std::vector<FlagSpec> preprocessing_flags();
 Preprocessing preprocessing_from(const Model& model, const Args& args);
 
-// --steps, --size, --jitter, --seed, --step-size, --batch, --no-restart (the reference
+// --steps, --size, --jitter, --seed, --step-size, --batch, --no-rescue (the reference
 // recipe's knobs, with its values as defaults).
 std::vector<FlagSpec> render_flags();
 FeatureOptions feature_options_from(const Args& args);

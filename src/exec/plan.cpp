@@ -176,6 +176,10 @@ void OpContext::backward(const dnnl::primitive& p, std::unordered_map<int, memor
   backward_.push_back(make_step(node_.op_type, [p, args](dnnl::stream& s) { p.execute(s, args); }));
 }
 
+void OpContext::backward(std::function<void(dnnl::stream&)> run) {
+  backward_.push_back(make_step(node_.op_type, std::move(run)));
+}
+
 void OpContext::backward(std::function<void()> loop) {
   backward_.push_back(make_step(node_.op_type, [loop](dnnl::stream&) { loop(); }));
 }
@@ -196,6 +200,10 @@ Plan::Plan(graph::ShapedGraph shaped, PlanOptions options)
     v.mem = memory(v.desc, cpu_engine(), t.data());
     v.depends_on_input = true;
   }
+  relu_redirect_.assign(g.inputs.empty() || graph_.shape_of(g.inputs.front().name).empty()
+                            ? 1
+                            : static_cast<size_t>(graph_.shape_of(g.inputs.front().name)[0]),
+                        0);
   for (const graph::Node& node : g.nodes)
     for (const std::string& out : node.outputs)
       if (!out.empty()) {
@@ -407,6 +415,14 @@ const Tensor& Plan::input_gradient(std::string_view name) const {
                 " requested tensor depends on it");
   return it->second;
 }
+
+void Plan::redirect_relu_gradients(const std::vector<uint8_t>& flags) {
+  if (flags.size() != relu_redirect_.size())
+    throw error("redirect_relu_gradients: ", flags.size(), " flags for a batch of ", relu_redirect_.size());
+  std::copy(flags.begin(), flags.end(), relu_redirect_.begin());
+}
+
+const uint8_t* OpContext::relu_redirect_flags() const { return plan_.relu_redirect_.data(); }
 
 void Plan::forward() { run(forward_steps_, forward_seconds_, forward_runs_); }
 

@@ -105,6 +105,8 @@ class OpContext {
   memory diff_input_plain(size_t i) { return diff_input(i, plain_desc(input_shape(i))); }
   void backward(const dnnl::primitive& p, std::unordered_map<int, memory> args);
   void backward(std::function<void()> loop);
+  // A step that runs primitives itself (on the plan's stream) and loops around them.
+  void backward(std::function<void(dnnl::stream&)> run);
 
   // In-place Concat (in_place_concat.cpp). planned_output_desc: the layout the output must
   // take, or an empty Desc when the op chooses. input_in_place: input i already sits in the
@@ -114,6 +116,10 @@ class OpContext {
   bool input_in_place(size_t i) const { return has_input(i) && !constant(i) && value_in(i).in_place; }
   memory output_region(size_t i) const;
   memory diff_output_region(size_t i) const;
+
+  // Per image of the batch: whether ReLU gradients are redirected (see relu_backward in
+  // ops/eltwise.h). Set between steps by Plan::redirect_relu_gradients; read by loops.
+  const uint8_t* relu_redirect_flags() const;
 
   // "node 'conv1' (Conv)", for messages.
   std::string describe() const { return node_.describe(); }
@@ -159,6 +165,11 @@ class Plan {
   void backward();
   const Tensor& input_gradient(std::string_view name) const;
 
+  // Lucid's redirected ReLU gradient, per image (flags[b] != 0): where a ReLU lets no
+  // gradient of that image through, upward gradients pass as if it were the identity.
+  void redirect_relu_gradients(const std::vector<uint8_t>& flags);
+  int64_t batch() const { return static_cast<int64_t>(relu_redirect_.size()); }
+
   void set_profiling(bool on) { profiling_ = on; }
   std::vector<ProfileEntry> profile() const;
   void reset_profile();
@@ -192,6 +203,7 @@ class Plan {
   std::map<std::string, Tensor, std::less<>> inputs_, taps_, tap_grads_, input_grads_;
   std::vector<memory> constants_;  // reordered weights, kept alive
   std::vector<memory> owned_;      // every buffer allocate() made, alive as long as the plan
+  std::vector<uint8_t> relu_redirect_;  // per image of the batch
   // Layout conversions of a value made for its consumers, shared between them.
   std::map<std::string, std::vector<std::pair<Desc, memory>>, std::less<>> converted_;
   std::map<std::string, ConcatGroup, std::less<>> concat_groups_;  // by Concat output

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "exec/plan.h"
+#include "ops/eltwise.h"
 #include "ops/op.h"
 #include "ops/window.h"
 
@@ -165,17 +166,8 @@ void compile(exec::OpContext& ctx) {
   memory diff_dst = ctx.diff_output(0);
   if (activation == "Relu") {
     // ReLU's derivative is 1 where its output is positive: read it off the fused output.
-    auto relu_pd = exec::dnnl_call(ctx.describe(), [&] {
-      eltwise_forward::desc fd(prop_kind::forward_training, algorithm::eltwise_relu_use_dst_for_bwd,
-                               dst.get_desc(), 0.0f, 0.0f);
-      eltwise_forward::primitive_desc hint(fd, ctx.engine());
-      eltwise_backward::desc bd(algorithm::eltwise_relu_use_dst_for_bwd, dst.get_desc(),
-                                dst.get_desc(), 0.0f, 0.0f);
-      return eltwise_backward::primitive_desc(bd, ctx.engine(), hint);
-    });
     memory diff_pre = ctx.buffer(dst.get_desc());
-    ctx.backward(eltwise_backward(relu_pd),
-                 {{DNNL_ARG_DIFF_DST, diff_dst}, {DNNL_ARG_DST, dst}, {DNNL_ARG_DIFF_SRC, diff_pre}});
+    relu_backward(ctx, dst, diff_dst, diff_pre);
     diff_dst = diff_pre;
   }
   if (x.size() == 4 && g.group == 1 && x[1] <= kFewInputChannels) {

@@ -6,6 +6,60 @@ namespace neuroscope::ops {
 
 std::vector<Shape> infer_same_shape(const ShapeContext& ctx) { return {ctx.input_shape(0)}; }
 
+namespace {
+
+// Floats per image when the batch is the outermost dimension of a dense layout; 0 otherwise.
+int64_t image_stride(const exec::Desc& desc) {
+  const auto& d = desc.data;
+  if (d.format_kind != dnnl_blocked || d.data_type != dnnl_f32 || d.ndims < 2 || d.dims[0] < 1) return 0;
+  const int64_t total = static_cast<int64_t>(desc.get_size() / sizeof(float));
+  const int64_t per_image = total / d.dims[0];
+  return d.format_desc.blocking.strides[0] == per_image ? per_image : 0;
+}
+
+}  // namespace
+
+void relu_backward(exec::OpContext& ctx, const dnnl::memory& y, const dnnl::memory& dy,
+                   const dnnl::memory& dx) {
+  using namespace dnnl;
+  auto pd = exec::dnnl_call(ctx.describe(), [&] {
+    eltwise_forward::desc fd(prop_kind::forward_training, algorithm::eltwise_relu_use_dst_for_bwd,
+                             y.get_desc(), 0.0f, 0.0f);
+    eltwise_forward::primitive_desc hint(fd, ctx.engine());
+    eltwise_backward::desc bd(algorithm::eltwise_relu_use_dst_for_bwd, dy.get_desc(), y.get_desc(),
+                              0.0f, 0.0f);
+    return eltwise_backward::primitive_desc(bd, ctx.engine(), hint);
+  });
+  eltwise_backward masked(pd);
+  std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DST, y}, {DNNL_ARG_DIFF_SRC, dx}};
+  const int64_t stride = image_stride(y.get_desc());
+  if (stride == 0 || dy.get_desc() != y.get_desc() || dx.get_desc() != y.get_desc()) {
+    ctx.backward(masked, args);  // a layout the redirect loop cannot walk: plain ReLU gradient
+    return;
+  }
+  const int64_t batch = y.get_desc().dims()[0];
+  const uint8_t* flags = ctx.relu_redirect_flags();
+  const float* out = exec::data_of(y);
+  const float* g = exec::data_of(dy);
+  float* gx = exec::data_of(dx);
+  ctx.backward([=](dnnl::stream& s) {
+    bool any = false;
+    for (int64_t b = 0; b < batch; ++b) any |= flags[b] != 0;
+    masked.execute(s, args);
+    if (!any) return;
+    s.wait();
+#pragma omp parallel for
+    for (int64_t b = 0; b < batch; ++b) {
+      if (!flags[b]) continue;
+      const int64_t at = b * stride;
+      bool passes = false;
+      for (int64_t i = at; i < at + stride && !passes; ++i) passes = gx[i] != 0.0f;
+      if (passes) continue;
+      for (int64_t i = at; i < at + stride; ++i) gx[i] = out[i] > 0.0f || g[i] > 0.0f ? g[i] : 0.0f;
+    }
+  });
+}
+
 void compile_eltwise(exec::OpContext& ctx, const EltwiseAlgorithm& f) {
   using namespace dnnl;
   memory src = ctx.input(0);

@@ -16,6 +16,13 @@ struct EltwiseAlgorithm {
   bool backward_from_output = false;
 };
 
+// The backward of y = relu(x), read off y: dx = dy where y > 0. For images the plan flags
+// (Lucid's redirected ReLU gradient), when that would let none of the image's gradient through,
+// dx = dy wherever y > 0 or dy > 0 instead: upward pushes pass as if the ReLU were the identity.
+// y, dy and dx share one layout.
+void relu_backward(exec::OpContext& ctx, const dnnl::memory& y, const dnnl::memory& dy,
+                   const dnnl::memory& dx);
+
 // Output shape = input 0's shape.
 std::vector<Shape> infer_same_shape(const ShapeContext& ctx);
 

@@ -175,14 +175,21 @@ BoundObjective::BoundObjective(Objective objective,
   values_.assign(static_cast<size_t>(batch), 0.0);
 }
 
-const std::vector<double>& BoundObjective::evaluate() {
+const std::vector<double>& BoundObjective::evaluate(bool seed_silent) {
   std::fill(values_.begin(), values_.end(), 0.0);
   for (Tensor* g : distinct_gradients_) g->fill(0.0f);
   const auto& terms = objective_.terms();
   for (size_t i = 0; i < terms.size(); ++i)
     terms[i].term->accumulate(*activations_[i], terms[i].weight, values_, *gradients_[i]);
+  if (seed_silent)
+    for (size_t b = 0; b < values_.size(); ++b)
+      if (values_[b] == 0.0)
+        for (size_t i = 0; i < terms.size(); ++i)
+          terms[i].term->seed(*activations_[i], terms[i].weight, static_cast<int64_t>(b), *gradients_[i]);
   return values_;
 }
+
+void ObjectiveTerm::seed(const Tensor&, double, int64_t, Tensor&) const {}
 
 double BoundObjective::total() const {
   double sum = 0;

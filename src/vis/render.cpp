@@ -70,7 +70,8 @@ RenderResult Renderer::run(const Objective& objective, std::span<const uint64_t>
                   images_.dim(1), ",", setup_.height, ",", setup_.width, "]");
     for (int64_t b = 0; b < setup_.batch; ++b) param_->start_from(b, *setup_.start_image);
   }
-  restarts_.assign(static_cast<size_t>(setup_.batch), 0);
+  rescued_.assign(static_cast<size_t>(setup_.batch), 0);
+  silent_.assign(static_cast<size_t>(setup_.batch), 0);
   std::span<float> theta = param_->parameters();
   theta_grad_.assign(theta.size(), 0.0f);
   optimizer_->reset(theta.size(), setup_.batch);
@@ -85,8 +86,14 @@ RenderResult Renderer::run(const Objective& objective, std::span<const uint64_t>
     const Tensor& seen = transforms_.forward(images_);
     setup_.preprocessing.apply(seen, net_.input(input_name));
     net_.forward();
-    const std::vector<double>& values = bound.evaluate();
-    restart_silent_images(step, values, rngs);
+    const std::vector<double>& values = bound.evaluate(setup_.rescue_silent);
+    if (setup_.rescue_silent) {
+      for (size_t b = 0; b < values.size(); ++b) {
+        silent_[b] = values[b] == 0.0;
+        rescued_[b] += silent_[b];
+      }
+      net_.redirect_relu_gradients(silent_);
+    }
     net_.backward();
     setup_.preprocessing.backward(net_.input_gradient(input_name), seen_grad_);
     transforms_.backward(seen_grad_, image_grad_);
@@ -103,21 +110,11 @@ RenderResult Renderer::run(const Objective& objective, std::span<const uint64_t>
   param_->render(images_);
   result.images = images_;
   result.values = evaluate_clean(bound);
-  result.restarts = restarts_;
+  result.rescued_steps = rescued_;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
 
-void Renderer::restart_silent_images(int step, const std::vector<double>& values, ImageRngs& rngs) {
-  // An image whose objective is exactly zero has a zero gradient: the channel fired nowhere
-  // and no step can change that. Give it a fresh start instead, early in the run.
-  if (step >= setup_.steps / 4 || setup_.start_image) return;
-  for (size_t b = 0; b < values.size(); ++b)
-    if (values[b] == 0.0 && restarts_[b] < setup_.silent_restarts) {
-      ++restarts_[b];
-      param_->restart(static_cast<int64_t>(b), rngs[b]);
-    }
-}
 
 std::vector<double> Renderer::evaluate_clean(BoundObjective& bound) {
   Tensor& input = net_.input(net_.input_names().front());

@@ -93,7 +93,7 @@ ChannelImages visualize_channels(const Model& model, const Preprocessing& pre, c
           model,
           RenderSetup{.preprocessing = pre, .height = size, .width = size, .batch = batch,
                       .tensors = {name}, .steps = options.steps,
-                      .silent_restarts = options.silent_restarts, .start_image = start_image},
+                      .rescue_silent = options.rescue_silent, .start_image = start_image},
           make_pixel_param(), std::move(transforms), make_normalized_ascent(options.step_size));
       out.description = renderer->describe();
     }
@@ -115,7 +115,7 @@ ChannelImages visualize_channels(const Model& model, const Preprocessing& pre, c
     std::copy(r.images.values().begin(), r.images.values().end(),
               out.images.data() + first * pre.image_channels() * size * size);
     out.values.insert(out.values.end(), r.values.begin(), r.values.end());
-    out.restarts.insert(out.restarts.end(), r.restarts.begin(), r.restarts.end());
+    out.rescued_steps.insert(out.rescued_steps.end(), r.rescued_steps.begin(), r.rescued_steps.end());
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;

@@ -44,4 +44,13 @@ void ChannelSumOfSquares::accumulate(const Tensor& act, double weight, std::vect
   }
 }
 
+void ChannelSumOfSquares::seed(const Tensor& act, double weight, int64_t image, Tensor& grad) const {
+  if (batch_ && *batch_ != image) return;
+  const Shape& s = act.shape();
+  int64_t positions = 1;
+  for (size_t k = 2; k < s.size(); ++k) positions *= s[k];
+  float* g = grad.data() + (image * s[1] + channel_) * positions;
+  for (int64_t i = 0; i < positions; ++i) g[i] += static_cast<float>(weight);
+}
+
 }  // namespace neuroscope::vis

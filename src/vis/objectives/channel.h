@@ -15,6 +15,8 @@ class ChannelSumOfSquares final : public ObjectiveTerm {
   void check(const Shape& shape) const override;
   void accumulate(const Tensor& act, double weight, std::vector<double>& values,
                   Tensor& grad) const override;
+  // Silent: push every position of the channel up (through redirected ReLU gradients).
+  void seed(const Tensor& act, double weight, int64_t image, Tensor& grad) const override;
 
  private:
   std::string tensor_;

@@ -16,7 +16,6 @@ class PixelParam final : public Parameterization {
     image_ = Tensor({batch, channels, height, width});
     for (int64_t b = 0; b < batch; ++b) multiscale_noise(image_, b, rngs[static_cast<size_t>(b)]);
   }
-  void restart(int64_t index, std::mt19937_64& rng) override { multiscale_noise(image_, index, rng); }
   void start_from(int64_t index, const Tensor& image) override {
     NS_CHECK(image.size() * image_.dim(0) == image_.size(), to_string(image.shape()));
     std::copy(image.values().begin(), image.values().end(), image_.data() + index * image.size());

@@ -1,0 +1,79 @@
+// Lucid's redirected ReLU gradient (Network::redirect_relu_gradients), fused into a Conv and as
+// a standalone Relu: for a flagged image whose ReLU lets nothing through, upward gradients pass;
+// unflagged images, and flagged ones that get some gradient through, keep the plain gradient.
+#include <gtest/gtest.h>
+
+#include "neuroscope/network.h"
+#include "ops/op_case.h"
+#include "testing/graph_builder.h"
+
+namespace neuroscope::testing {
+namespace {
+
+// x [2,2,5,5] -> Conv 1x1 (weights +1, bias -100: every output negative) -> Relu -> y.
+Model dead_relu_model(bool fused_by_conv) {
+  GraphBuilder b("dead_relu", 13);
+  b.input("x", {2, 2, 5, 5});
+  b.constant("w", Tensor({16, 2, 1, 1}, 1.0f)).constant("bias", Tensor({16}, -100.0f));
+  b.node("Conv", {"x", "w", "bias"}, {"pre"});
+  b.node("Relu", {"pre"}, {"y"});
+  b.output("y");
+  if (!fused_by_conv) b.output("pre");  // reading `pre` keeps the Relu a node of its own
+  return b.build();
+}
+
+void check_redirect(bool fused) {
+  const Model model = dead_relu_model(fused);
+  std::vector<std::string> outputs = {"y"};
+  if (!fused) outputs.push_back("pre");
+  Network net(model, {.outputs = outputs});
+  std::mt19937 rng(2);
+  const Tensor x = random_tensor({2, 2, 5, 5}, rng);
+  std::copy(x.values().begin(), x.values().end(), net.input().values().begin());
+  net.forward();
+  Tensor& dy = net.output_gradient("y");
+  for (int64_t i = 0; i < dy.size(); ++i) dy[i] = i % 3 == 0 ? -1.0f : 1.0f;  // some push down
+
+  net.backward();
+  for (float g : net.input_gradient().values()) ASSERT_EQ(g, 0.0f) << "dead ReLU passes nothing";
+
+  net.redirect_relu_gradients({1, 0});
+  net.backward();
+  const Tensor& dx = net.input_gradient();
+  const int64_t per_image = 2 * 5 * 5;
+  // Image 0: the upward part of dy passes; each input pixel sums 16 unit weights' gradients.
+  for (int64_t i = 0; i < per_image; ++i) {
+    double expected = 0;
+    const int64_t pixel = i % 25;
+    for (int64_t c = 0; c < 16; ++c) {
+      const float g = dy[c * 25 + pixel];
+      if (g > 0) expected += g;
+    }
+    EXPECT_FLOAT_EQ(dx[i], static_cast<float>(expected)) << "image 0, element " << i;
+  }
+  for (int64_t i = per_image; i < 2 * per_image; ++i) EXPECT_EQ(dx[i], 0.0f) << "image 1 is not flagged";
+}
+
+TEST(ReluRedirect, FusedIntoConv) { check_redirect(true); }
+TEST(ReluRedirect, StandaloneRelu) { check_redirect(false); }
+
+TEST(ReluRedirect, LiveImagesKeepThePlainGradient) {
+  GraphBuilder b("live_relu", 13);
+  b.input("x", {1, 3, 4, 4});
+  b.node("Relu", {"x"}, {"y"});
+  b.output("y");
+  const Model model = b.build();
+  Network net(model, {.outputs = {"y"}});
+  std::mt19937 rng(3);
+  const Tensor x = away_from_zero({1, 3, 4, 4}, rng);
+  std::copy(x.values().begin(), x.values().end(), net.input().values().begin());
+  net.forward();
+  net.output_gradient("y").fill(1.0f);
+  net.redirect_relu_gradients({1});
+  net.backward();
+  for (int64_t i = 0; i < x.size(); ++i)
+    EXPECT_EQ(net.input_gradient()[i], x[i] > 0 ? 1.0f : 0.0f) << "some gradient passes: no redirect";
+}
+
+}  // namespace
+}  // namespace neuroscope::testing
