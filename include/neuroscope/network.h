@@ -30,6 +30,12 @@ namespace exec {
 class Plan;
 }
 
+enum class Precision {
+  kFloat32,   // everything in float32 (the default; what the tests hold to tight tolerances)
+  kBFloat16,  // convolutions take and give bfloat16 (AMX/AVX512-BF16 where the CPU has them),
+              // accumulating in float32; other ops and all values read or fed stay float32
+};
+
 struct NetworkOptions {
   // Shapes per input; missing inputs get Model::default_input_shape. Batch and spatial sizes
   // may differ from the declared ones wherever the graph allows.
@@ -38,6 +44,7 @@ struct NetworkOptions {
   std::vector<std::string> outputs;
   // Build the backward-to-input pass.
   bool gradients = true;
+  Precision precision = Precision::kFloat32;
 };
 
 // One timed step of a profiled run.

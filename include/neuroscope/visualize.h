@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "neuroscope/model.h"
+#include "neuroscope/network.h"
 #include "neuroscope/preprocess.h"
 #include "neuroscope/tensor.h"
 
@@ -32,6 +33,7 @@ struct FeatureOptions {
   int64_t batch = 8;           // images optimized together
   bool rescue_silent = true;   // wake channels that fire nowhere (RenderSetup::rescue_silent)
   std::optional<Tensor> start; // start from this image ([3,H,W] RGB in [0,1], any size) not noise
+  bool profile = false;        // time every step of the network (ChannelImages::profile)
 };
 
 struct VisualizeProgress {
@@ -50,6 +52,7 @@ struct ChannelImages {
   std::vector<int> rescued_steps;  // steps each channel was silent and rescued
   double seconds = 0;
   std::string description;     // the recipe's pieces, for logs
+  std::vector<ProfileRow> profile;  // per network step, milliseconds per optimization step
 };
 
 ChannelImages visualize_channels(const Model& model, const Preprocessing& preprocessing,

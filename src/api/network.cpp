@@ -60,8 +60,9 @@ Network::Network(const Model& model, NetworkOptions options) {
   graph::truncate(shaped, taps);
   graph::fold_batchnorm(shaped, taps);
   graph::fuse_activations(shaped, taps);
-  plan_ = std::make_unique<exec::Plan>(std::move(shaped),
-                                       exec::PlanOptions{taps, options.gradients});
+  plan_ = std::make_unique<exec::Plan>(
+      std::move(shaped),
+      exec::PlanOptions{taps, options.gradients, options.precision == Precision::kBFloat16});
 }
 
 Network::~Network() = default;

@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <iomanip>
+#include <map>
 #include <iostream>
 #include <sstream>
 
@@ -79,7 +82,8 @@ std::vector<FlagSpec> render_flags() {
           {.name = "seed", .value = "N", .help = "random seed (default 0); same seed and threads give the same bytes"},
           {.name = "batch", .value = "N", .help = "images optimized together in one pass (default 8)"},
           {.name = "no-rescue", .help = "the bare recipe: an image whose channel fires nowhere is not rescued"},
-          {.name = "start", .value = "IMAGE", .help = "start from this picture (PNG, JPEG, BMP) instead of noise"}};
+          {.name = "start", .value = "IMAGE", .help = "start from this picture (PNG, JPEG, BMP) instead of noise"},
+          {.name = "profile", .help = "print where each step's time goes (also NEUROSCOPE_PROFILE=1)"}};
 }
 
 FeatureOptions feature_options_from(const Args& args) {
@@ -107,6 +111,7 @@ FeatureOptions feature_options_from(const Args& args) {
   }
   if (args.has("no-rescue")) o.rescue_silent = false;
   if (auto v = args.value("start")) o.start = read_image(*v);
+  o.profile = profiling_requested(args);
   return o;
 }
 
@@ -129,6 +134,41 @@ std::string file_safe(const std::string& name) {
   for (char& c : out)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.') c = '_';
   return out;
+}
+
+bool profiling_requested(const Args& args) {
+  const char* env = std::getenv("NEUROSCOPE_PROFILE");
+  return args.has("profile") || (env && *env && std::string(env) != "0");
+}
+
+void print_profile(const std::vector<ProfileRow>& rows, int64_t batches) {
+  // Rows hold milliseconds per run of each step, summed here over the batches rendered.
+  std::map<std::string, double> by_op, by_node;
+  double total = 0;
+  for (const ProfileRow& r : rows) {
+    by_op[r.pass + " " + r.op] += r.milliseconds_per_run;
+    by_node[r.pass + " " + r.op + " " + r.label] += r.milliseconds_per_run;
+    total += r.milliseconds_per_run;
+  }
+  auto sorted = [](const std::map<std::string, double>& m) {
+    std::vector<std::pair<double, std::string>> v;
+    for (const auto& [k, t] : m) v.emplace_back(t, k);
+    std::sort(v.rbegin(), v.rend());
+    return v;
+  };
+  char line[256];
+  std::cerr << "profile: " << std::fixed << std::setprecision(2) << total / static_cast<double>(batches)
+            << " ms per optimization step (network only, timed step by step)\n";
+  for (const auto& [t, k] : sorted(by_op)) {
+    std::snprintf(line, sizeof line, "  %-28s %9.3f ms  %5.1f%%\n", k.c_str(), t / static_cast<double>(batches), 100 * t / total);
+    std::cerr << line;
+  }
+  std::cerr << "slowest steps:\n";
+  const auto nodes = sorted(by_node);
+  for (size_t i = 0; i < nodes.size() && i < 15; ++i) {
+    std::snprintf(line, sizeof line, "  %-60s %9.3f ms\n", nodes[i].second.c_str(), nodes[i].first / static_cast<double>(batches));
+    std::cerr << line;
+  }
 }
 
 ChannelImages render_channels(const Model& model, const Preprocessing& pre, const std::string& tensor,
@@ -154,6 +194,8 @@ ChannelImages render_channels(const Model& model, const Preprocessing& pre, cons
     summary << "; " << silent << (silent == 1 ? " channel" : " channels")
             << " never fired (objective 0: the image is its random start)";
   progress.finish(summary.str());
+  if (options.profile)
+    print_profile(result.profile, (static_cast<int64_t>(channels.size()) + options.batch - 1) / options.batch);
   return result;
 }
 

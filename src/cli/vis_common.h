@@ -41,6 +41,11 @@ Tensor viewable_grid(const std::vector<Tensor>& tiles, int64_t columns);
 // "inception_4d/output" -> "inception_4d_output": tensor names as file-name parts.
 std::string file_safe(const std::string& name);
 
+// --profile (or NEUROSCOPE_PROFILE=1): where each step's time goes, printed to stderr as a
+// table by pass and op type, then the slowest nodes.
+bool profiling_requested(const Args& args);
+void print_profile(const std::vector<ProfileRow>& rows, int64_t batches);
+
 // Renders channels with a progress line; `what` labels it ("feature", "grid").
 ChannelImages render_channels(const Model& model, const Preprocessing& pre, const std::string& tensor,
                               const std::vector<int64_t>& channels, const FeatureOptions& options,

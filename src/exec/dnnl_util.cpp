@@ -13,8 +13,8 @@ Desc plain_desc(const Shape& shape) {
   return Desc(to_dims(shape), memory::data_type::f32, tags[shape.size()]);
 }
 
-Desc any_desc(const Shape& shape) {
-  return Desc(to_dims(shape), memory::data_type::f32, Tag::any);
+Desc any_desc(const Shape& shape, memory::data_type type) {
+  return Desc(to_dims(shape), type, Tag::any);
 }
 
 bool is_plain(const Desc& desc) {
@@ -38,6 +38,18 @@ std::string describe(const Desc& desc) {
   for (int i = 0; i < d.ndims; ++i) out << (i ? "," : "") << d.dims[i];
   out << "]";
   return out.str();
+}
+
+int64_t channel_block(const Desc& desc) {
+  const auto& d = desc.data;
+  if (d.ndims != 4 || d.format_kind != dnnl_blocked || d.data_type != dnnl_f32) return 0;
+  const auto& b = d.format_desc.blocking;
+  int64_t block = 1;
+  if (b.inner_nblks == 1 && b.inner_idxs[0] == 1) block = b.inner_blks[0];
+  else if (b.inner_nblks != 0) return 0;
+  const Tag tag = block == 1 ? Tag::abcd : block == 8 ? Tag::aBcd8b : block == 16 ? Tag::aBcd16b : Tag::undef;
+  if (tag == Tag::undef) return 0;
+  return desc == Desc(desc.dims(), memory::data_type::f32, tag) ? block : 0;
 }
 
 const dnnl::engine& cpu_engine() {

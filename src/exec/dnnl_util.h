@@ -16,11 +16,16 @@ inline Dims to_dims(const Shape& shape) { return Dims(shape.begin(), shape.end()
 
 // Row-major (C order) layout of a shape of any rank 0..6.
 Desc plain_desc(const Shape& shape);
-// Lets a primitive choose the layout.
-Desc any_desc(const Shape& shape);
+// Lets a primitive choose the layout (of float32, or of `type`).
+Desc any_desc(const Shape& shape, memory::data_type type = memory::data_type::f32);
 bool is_plain(const Desc& desc);
 // A short readable form ("nChw16c [1,64,56,56]") for profiles and errors.
 std::string describe(const Desc& desc);
+
+// Channel block size of a dense 4-D f32 layout whose channel blocks are outermost after the
+// batch (nchw: 1, nChw8c: 8, nChw16c: 16); 0 for any other layout. In such a layout element
+// (n, c, y, x) sits at ((n * C/b + c/b) * H + y) * W * b + x * b + c % b.
+int64_t channel_block(const Desc& desc);
 
 inline float* data_of(const memory& m) { return static_cast<float*>(m.get_data_handle()); }
 

@@ -10,20 +10,6 @@
 namespace neuroscope::exec {
 namespace {
 
-// Channel block size of a dense 4-D layout whose channel blocks are outermost after the batch
-// (nchw: 1, nChw8c: 8, nChw16c: 16); 0 for anything else.
-int64_t channel_block(const Desc& desc) {
-  const auto& d = desc.data;
-  if (d.ndims != 4 || d.format_kind != dnnl_blocked || d.data_type != dnnl_f32) return 0;
-  const auto& b = d.format_desc.blocking;
-  int64_t block = 1;
-  if (b.inner_nblks == 1 && b.inner_idxs[0] == 1) block = b.inner_blks[0];
-  else if (b.inner_nblks != 0) return 0;
-  const Tag tag = block == 1 ? Tag::abcd : block == 8 ? Tag::aBcd8b : block == 16 ? Tag::aBcd16b : Tag::undef;
-  if (tag == Tag::undef) return 0;
-  return desc == Desc(desc.dims(), memory::data_type::f32, tag) ? block : 0;
-}
-
 Desc with_channels(const Desc& desc, int64_t channels, int64_t block) {
   Dims dims = desc.dims();
   dims[1] = channels;

@@ -15,6 +15,10 @@ OpContext::OpContext(Plan& plan, const graph::Node& node) : plan_(plan), node_(n
 
 int64_t OpContext::opset() const { return plan_.graph_.graph.opset; }
 
+memory::data_type OpContext::conv_type() const {
+  return plan_.options_.bf16 ? memory::data_type::bf16 : memory::data_type::f32;
+}
+
 bool OpContext::training() const {
   if (!plan_.options_.gradients) return false;
   bool output_grad = false, input_grad = false;

@@ -62,6 +62,8 @@ class OpContext {
   const graph::Node& node() const { return node_; }
   int64_t opset() const;
   const dnnl::engine& engine() const { return cpu_engine(); }
+  // The data type convolutions compute in and hand on: f32, or bf16 in bfloat16 plans.
+  memory::data_type conv_type() const;
   bool training() const;  // a backward pass will run
 
   size_t num_inputs() const { return node_.inputs.size(); }
@@ -139,6 +141,7 @@ class OpContext {
 struct PlanOptions {
   std::vector<std::string> taps;  // tensors whose values are read (and gradients fed)
   bool gradients = true;          // build the backward-to-input pass
+  bool bf16 = false;              // convolutions in bfloat16 (see Precision in network.h)
 };
 
 // Time spent in one step, accumulated while profiling is on.

@@ -72,7 +72,8 @@ void compile(exec::OpContext& ctx) {
     descs.push_back(srcs.back().get_desc());
   }
   auto pd = exec::dnnl_call(ctx.describe(), [&] {
-    return concat::primitive_desc(exec::any_desc(out_shape), static_cast<int>(axis), descs,
+    return concat::primitive_desc(exec::any_desc(out_shape, descs.front().data_type()),
+                                  static_cast<int>(axis), descs,
                                   ctx.engine());
   });
   memory dst = ctx.output(0, pd.dst_desc());

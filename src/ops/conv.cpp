@@ -148,10 +148,12 @@ void compile(exec::OpContext& ctx) {
     throw InternalError(ctx.describe() + ": unknown fused activation " + activation);
   }
   const Desc bias_desc = has_bias ? exec::plain_desc({weights.shape[0]}) : Desc();
+  // bf16 plans: convolutions on images (a few channels) stay f32, the rest run in bf16.
+  const auto type = x[1] <= kFewInputChannels ? memory::data_type::f32 : ctx.conv_type();
   const auto prop = ctx.training() ? prop_kind::forward_training : prop_kind::forward_inference;
   auto pd = exec::dnnl_call(ctx.describe(), [&] {
-    convolution_forward::desc d(prop, algorithm::convolution_direct, exec::any_desc(x),
-                                exec::any_desc(w_shape), bias_desc, exec::any_desc(y), strides,
+    convolution_forward::desc d(prop, algorithm::convolution_direct, exec::any_desc(x, type),
+                                exec::any_desc(w_shape, type), bias_desc, exec::any_desc(y, type), strides,
                                 dilates, pad_l, pad_r);
     return convolution_forward::primitive_desc(d, attr, ctx.engine());
   });
@@ -175,8 +177,8 @@ void compile(exec::OpContext& ctx) {
     return;
   }
   auto bwd_pd = exec::dnnl_call(ctx.describe(), [&] {
-    convolution_backward_data::desc d(algorithm::convolution_direct, exec::any_desc(x),
-                                      exec::any_desc(w_shape), diff_dst.get_desc(), strides,
+    convolution_backward_data::desc d(algorithm::convolution_direct, exec::any_desc(x, type),
+                                      exec::any_desc(w_shape, type), diff_dst.get_desc(), strides,
                                       dilates, pad_l, pad_r);
     return convolution_backward_data::primitive_desc(d, ctx.engine(), pd);
   });

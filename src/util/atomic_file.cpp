@@ -20,8 +20,7 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view b
   if (!fs::is_directory(dir, ec))
     throw error("cannot write '", path.string(), "': folder '", dir.string(), "' does not exist");
   std::random_device rd;
-  const fs::path temp = dir / ("." + path.filename().string() + ".tmp" + std::to_string(getpid()) +
-                               "_" + std::to_string(rd()));
+  const fs::path temp = dir / detail::concat(".", path.filename().string(), ".tmp", getpid(), "_", rd());
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     if (!out) throw error("cannot write '", path.string(), "': ", std::strerror(errno));

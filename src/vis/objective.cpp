@@ -126,7 +126,7 @@ class ObjectiveParser {
     double value = 0;
     auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
     if (ec != std::errc() || ptr != s.data() + s.size() || s.empty())
-      fail("'" + std::string(s) + "' is not a number");
+      fail(detail::concat("'", s, "' is not a number"));
     return value;
   }
 

@@ -96,6 +96,7 @@ ChannelImages visualize_channels(const Model& model, const Preprocessing& pre, c
                       .rescue_silent = options.rescue_silent, .start_image = start_image},
           make_pixel_param(), std::move(transforms), make_normalized_ascent(options.step_size));
       out.description = renderer->describe();
+      renderer->network().set_profiling(options.profile);
     }
     Objective objective;
     std::vector<uint64_t> keys;
@@ -116,6 +117,10 @@ ChannelImages visualize_channels(const Model& model, const Preprocessing& pre, c
               out.images.data() + first * pre.image_channels() * size * size);
     out.values.insert(out.values.end(), r.values.begin(), r.values.end());
     out.rescued_steps.insert(out.rescued_steps.end(), r.rescued_steps.begin(), r.rescued_steps.end());
+    if (options.profile) {
+      for (const ProfileRow& row : renderer->network().profile()) out.profile.push_back(row);
+      renderer->network().reset_profile();
+    }
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;

@@ -73,7 +73,7 @@ graph::Node make_node(const OpCase& c) {
   node.op_type = c.op_type;
   node.attributes = c.attributes;
   for (const OpInput& in : c.inputs) node.inputs.push_back(in.name);
-  for (int o = 0; o < c.num_outputs; ++o) node.outputs.push_back("y" + std::to_string(o));
+  for (int o = 0; o < c.num_outputs; ++o) node.outputs.push_back(detail::concat("y", o));
   return node;
 }
 
@@ -116,7 +116,7 @@ TEST_P(OpGradient, ForwardAndBackwardMatchReference) {
   b.graph().nodes.push_back(make_node(c));
   std::vector<std::string> outputs;
   for (int o = 0; o < c.num_outputs; ++o) {
-    outputs.push_back("y" + std::to_string(o));
+    outputs.push_back(detail::concat("y", o));
     b.output(outputs.back());
   }
   Model model = b.build();

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <ostream>
 #include <map>
 #include <optional>
 #include <random>
@@ -36,6 +37,9 @@ struct OpCase {
   double gradient_tolerance = 2e-3;  // max |engine - fd| / max |fd|
   double fd_step = 1e-4;             // central-difference step on the float64 reference
 };
+
+// GoogleTest prints a case by its label.
+inline void PrintTo(const OpCase& c, std::ostream* out) { *out << c.label; }
 
 using CaseGenerator = std::vector<OpCase> (*)(std::mt19937& rng);
 
