@@ -6,6 +6,7 @@
 #include <numeric>
 #include <sstream>
 
+#include "neuroscope/error.h"
 #include "neuroscope/network.h"
 #include "ops/op.h"
 #include "ops/op_case.h"
