@@ -43,6 +43,7 @@ struct RenderSetup {
   // objective gradient and redirect ReLU gradients for them (Network::redirect_relu_gradients).
   // Images with a nonzero objective, i.e. almost always all of them, are unaffected.
   bool rescue_silent = true;
+  Precision precision = Precision::kFloat32;  // of the network (see network.h)
   // Start every image from this picture ([C,H,W], C = preprocessing.image_channels(), the
   // render size, values in [0,1]) instead of noise; then silent starts are kept.
   std::optional<Tensor> start_image;

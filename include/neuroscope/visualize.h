@@ -34,6 +34,7 @@ struct FeatureOptions {
   bool rescue_silent = true;   // wake channels that fire nowhere (RenderSetup::rescue_silent)
   std::optional<Tensor> start; // start from this image ([3,H,W] RGB in [0,1], any size) not noise
   bool profile = false;        // time every step of the network (ChannelImages::profile)
+  Precision precision = Precision::kFloat32;
 };
 
 struct VisualizeProgress {

@@ -41,6 +41,14 @@ Network::Network(const Model& model, NetworkOptions options) {
     if (!shapes.count(name))
       throw error(model.path().string(), ": the model has no input named '", name, "'");
 
+  if (options.precision == Precision::kBFloat16) {
+    using dnnl::cpu_isa;
+    const cpu_isa isa = dnnl::get_effective_cpu_isa();
+    if (isa != cpu_isa::avx512_core && isa != cpu_isa::avx512_core_vnni &&
+        isa != cpu_isa::avx512_core_bf16 && isa != cpu_isa::avx512_core_amx)
+      throw error("bfloat16 precision needs a CPU with AVX-512 (AVX512-BF16 or AMX to be fast); use",
+                  " float32 on this one");
+  }
   requested_ = options.outputs.empty() ? model.outputs() : options.outputs;
   for (const std::string& name : requested_) model.resolve_tensor(name);  // friendly errors
 

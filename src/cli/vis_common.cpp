@@ -83,7 +83,8 @@ std::vector<FlagSpec> render_flags() {
           {.name = "batch", .value = "N", .help = "images optimized together in one pass (default 8)"},
           {.name = "no-rescue", .help = "the bare recipe: an image whose channel fires nowhere is not rescued"},
           {.name = "start", .value = "IMAGE", .help = "start from this picture (PNG, JPEG, BMP) instead of noise"},
-          {.name = "profile", .help = "print where each step's time goes (also NEUROSCOPE_PROFILE=1)"}};
+          {.name = "profile", .help = "print where each step's time goes (also NEUROSCOPE_PROFILE=1)"},
+          {.name = "precision", .value = "fp32|bf16", .help = "arithmetic of the convolutions (default fp32; bf16: ~2x faster on AMX CPUs)"}};
 }
 
 FeatureOptions feature_options_from(const Args& args) {
@@ -112,6 +113,11 @@ FeatureOptions feature_options_from(const Args& args) {
   if (args.has("no-rescue")) o.rescue_silent = false;
   if (auto v = args.value("start")) o.start = read_image(*v);
   o.profile = profiling_requested(args);
+  if (auto v = args.value("precision")) {
+    if (*v == "fp32" || *v == "float32") o.precision = Precision::kFloat32;
+    else if (*v == "bf16" || *v == "bfloat16") o.precision = Precision::kBFloat16;
+    else throw usage_error("--precision: '", *v, "' is not fp32 or bf16");
+  }
   return o;
 }
 

@@ -40,16 +40,26 @@ std::string describe(const Desc& desc) {
   return out.str();
 }
 
+Desc channel_blocked_desc(const Dims& dims, memory::data_type type, int64_t block) {
+  const Tag tag = block == 1 ? Tag::abcd : block == 8 ? Tag::aBcd8b : block == 16 ? Tag::aBcd16b : Tag::undef;
+  NS_CHECK(tag != Tag::undef, "channel block ", block);
+  return Desc(dims, type, tag);
+}
+
+size_t element_size(memory::data_type type) {
+  return type == memory::data_type::f32 ? 4 : type == memory::data_type::bf16 ? 2 : 1;
+}
+
 int64_t channel_block(const Desc& desc) {
   const auto& d = desc.data;
-  if (d.ndims != 4 || d.format_kind != dnnl_blocked || d.data_type != dnnl_f32) return 0;
+  if (d.ndims != 4 || d.format_kind != dnnl_blocked) return 0;
+  if (d.data_type != dnnl_f32 && d.data_type != dnnl_bf16) return 0;
   const auto& b = d.format_desc.blocking;
   int64_t block = 1;
   if (b.inner_nblks == 1 && b.inner_idxs[0] == 1) block = b.inner_blks[0];
   else if (b.inner_nblks != 0) return 0;
-  const Tag tag = block == 1 ? Tag::abcd : block == 8 ? Tag::aBcd8b : block == 16 ? Tag::aBcd16b : Tag::undef;
-  if (tag == Tag::undef) return 0;
-  return desc == Desc(desc.dims(), memory::data_type::f32, tag) ? block : 0;
+  if (block != 1 && block != 8 && block != 16) return 0;
+  return desc == channel_blocked_desc(desc.dims(), desc.data_type(), block) ? block : 0;
 }
 
 const dnnl::engine& cpu_engine() {

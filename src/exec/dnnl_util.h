@@ -22,10 +22,13 @@ bool is_plain(const Desc& desc);
 // A short readable form ("nChw16c [1,64,56,56]") for profiles and errors.
 std::string describe(const Desc& desc);
 
-// Channel block size of a dense 4-D f32 layout whose channel blocks are outermost after the
-// batch (nchw: 1, nChw8c: 8, nChw16c: 16); 0 for any other layout. In such a layout element
+// Channel block size of a dense 4-D f32 or bf16 layout whose channel blocks are outermost after
+// the batch (nchw: 1, nChw8c: 8, nChw16c: 16); 0 for any other layout. In such a layout element
 // (n, c, y, x) sits at ((n * C/b + c/b) * H + y) * W * b + x * b + c % b.
 int64_t channel_block(const Desc& desc);
+// The same layout family with `channels` channels.
+Desc channel_blocked_desc(const Dims& dims, memory::data_type type, int64_t block);
+size_t element_size(memory::data_type type);
 
 inline float* data_of(const memory& m) { return static_cast<float*>(m.get_data_handle()); }
 

@@ -13,7 +13,7 @@ namespace {
 Desc with_channels(const Desc& desc, int64_t channels, int64_t block) {
   Dims dims = desc.dims();
   dims[1] = channels;
-  return Desc(dims, memory::data_type::f32, block == 1 ? Tag::abcd : block == 8 ? Tag::aBcd8b : Tag::aBcd16b);
+  return channel_blocked_desc(dims, desc.data_type(), block);
 }
 
 }  // namespace
@@ -97,9 +97,10 @@ void Plan::place_value(Value& v, const Desc& desc) {
 
 memory Plan::concat_region(const ConcatGroup& group, size_t member, const memory& whole) const {
   // Batch 1: channels [offset, offset + c) of a channel-outermost layout are one contiguous
-  // block starting offset * H * W floats in.
+  // block starting offset * H * W elements in.
   const Shape& shape = values_.at(group.members[member]).shape;
-  const size_t shift = static_cast<size_t>(group.offsets[member] * shape[2] * shape[3]) * sizeof(float);
+  const size_t shift = static_cast<size_t>(group.offsets[member] * shape[2] * shape[3]) *
+                       element_size(group.desc.data_type());
   return memory(with_channels(group.desc, shape[1], group.block), cpu_engine(),
                 static_cast<char*>(whole.get_data_handle()) + shift);
 }

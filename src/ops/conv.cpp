@@ -148,8 +148,10 @@ void compile(exec::OpContext& ctx) {
     throw InternalError(ctx.describe() + ": unknown fused activation " + activation);
   }
   const Desc bias_desc = has_bias ? exec::plain_desc({weights.shape[0]}) : Desc();
-  // bf16 plans: convolutions on images (a few channels) stay f32, the rest run in bf16.
-  const auto type = x[1] <= kFewInputChannels ? memory::data_type::f32 : ctx.conv_type();
+  // bf16 plans: convolutions take and give bf16 values and gradients (the ops after them work
+  // in whatever type arrives); the image and the gradient handed back to it stay f32.
+  const auto type = ctx.conv_type();
+  const auto f32 = memory::data_type::f32;
   const auto prop = ctx.training() ? prop_kind::forward_training : prop_kind::forward_inference;
   auto pd = exec::dnnl_call(ctx.describe(), [&] {
     convolution_forward::desc d(prop, algorithm::convolution_direct, exec::any_desc(x, type),
@@ -172,7 +174,7 @@ void compile(exec::OpContext& ctx) {
     relu_backward(ctx, dst, diff_dst, diff_pre);
     diff_dst = diff_pre;
   }
-  if (x.size() == 4 && g.group == 1 && x[1] <= kFewInputChannels) {
+  if (x.size() == 4 && g.group == 1 && x[1] <= kFewInputChannels && type == f32) {
     compile_input_gradient_by_matmul(ctx, g.window, diff_dst);
     return;
   }
@@ -182,6 +184,7 @@ void compile(exec::OpContext& ctx) {
                                       dilates, pad_l, pad_r);
     return convolution_backward_data::primitive_desc(d, ctx.engine(), pd);
   });
+
   memory w_bwd = bwd_pd.weights_desc() == pd.weights_desc()
                      ? w
                      : ctx.constant_memory(1, bwd_pd.weights_desc(), exec::plain_desc(w_shape));

@@ -8,13 +8,25 @@ std::vector<Shape> infer_same_shape(const ShapeContext& ctx) { return {ctx.input
 
 namespace {
 
-// Floats per image when the batch is the outermost dimension of a dense layout; 0 otherwise.
+// Elements per image when the batch is the outermost dimension of a dense layout; 0 otherwise.
 int64_t image_stride(const exec::Desc& desc) {
   const auto& d = desc.data;
-  if (d.format_kind != dnnl_blocked || d.data_type != dnnl_f32 || d.ndims < 2 || d.dims[0] < 1) return 0;
-  const int64_t total = static_cast<int64_t>(desc.get_size() / sizeof(float));
+  if (d.format_kind != dnnl_blocked || d.ndims < 2 || d.dims[0] < 1) return 0;
+  if (d.data_type != dnnl_f32 && d.data_type != dnnl_bf16) return 0;
+  const int64_t total = static_cast<int64_t>(desc.get_size() / exec::element_size(desc.data_type()));
   const int64_t per_image = total / d.dims[0];
   return d.format_desc.blocking.strides[0] == per_image ? per_image : 0;
+}
+
+// The redirect of one image, on raw f32 or bf16 values: only signs, zeros and copies matter, so
+// both are walked as their bit patterns (sign bit first).
+template <typename Bits>
+void redirect_image(const Bits* y, const Bits* g, Bits* gx, int64_t count) {
+  constexpr Bits kSign = static_cast<Bits>(Bits{1} << (sizeof(Bits) * 8 - 1));
+  auto positive = [](Bits v) { return !(v & kSign) && v != 0; };
+  for (int64_t i = 0; i < count; ++i)
+    if (gx[i] & static_cast<Bits>(~kSign)) return;  // some gradient passes: nothing to redirect
+  for (int64_t i = 0; i < count; ++i) gx[i] = positive(y[i]) || positive(g[i]) ? g[i] : Bits{0};
 }
 
 }  // namespace
@@ -38,10 +50,11 @@ void relu_backward(exec::OpContext& ctx, const dnnl::memory& y, const dnnl::memo
     return;
   }
   const int64_t batch = y.get_desc().dims()[0];
+  const bool bf16 = y.get_desc().data_type() == memory::data_type::bf16;
   const uint8_t* flags = ctx.relu_redirect_flags();
-  const float* out = exec::data_of(y);
-  const float* g = exec::data_of(dy);
-  float* gx = exec::data_of(dx);
+  void* out = y.get_data_handle();
+  void* g = dy.get_data_handle();
+  void* gx = dx.get_data_handle();
   ctx.backward([=](dnnl::stream& s) {
     bool any = false;
     for (int64_t b = 0; b < batch; ++b) any |= flags[b] != 0;
@@ -51,11 +64,12 @@ void relu_backward(exec::OpContext& ctx, const dnnl::memory& y, const dnnl::memo
 #pragma omp parallel for
     for (int64_t b = 0; b < batch; ++b) {
       if (!flags[b]) continue;
-      const int64_t at = b * stride;
-      bool passes = false;
-      for (int64_t i = at; i < at + stride && !passes; ++i) passes = gx[i] != 0.0f;
-      if (passes) continue;
-      for (int64_t i = at; i < at + stride; ++i) gx[i] = out[i] > 0.0f || g[i] > 0.0f ? g[i] : 0.0f;
+      if (bf16)
+        redirect_image(static_cast<const uint16_t*>(out) + b * stride,
+                       static_cast<const uint16_t*>(g) + b * stride, static_cast<uint16_t*>(gx) + b * stride, stride);
+      else
+        redirect_image(static_cast<const uint32_t*>(out) + b * stride,
+                       static_cast<const uint32_t*>(g) + b * stride, static_cast<uint32_t*>(gx) + b * stride, stride);
     }
   });
 }

@@ -1,7 +1,6 @@
 #include "ops/pooling.h"
 
 #include "exec/plan.h"
-#include "ops/max_pool_backward.h"
 
 namespace neuroscope::ops {
 
@@ -46,29 +45,13 @@ void compile_pooling(exec::OpContext& ctx, dnnl::algorithm algorithm, const Wind
   for (int64_t d : window.dilations) dilation.push_back(d - 1);
 
   memory src = ctx.input(0);
-  const exec::Desc dst_any = exec::any_desc(ctx.output_shape(0), src.get_desc().data_type());
-  auto make_pd = [&](prop_kind prop) {
-    return exec::dnnl_call(ctx.describe(), [&] {
-      pooling_v2_forward::desc d(prop, algorithm, src.get_desc(), dst_any, strides, kernel,
-                                 dilation, pad_l, pad_r);
-      return pooling_v2_forward::primitive_desc(d, ctx.engine());
-    });
-  };
-  // Max pooling's gradient is routed by searching the windows again (max_pool_backward.h),
-  // which is cheaper than oneDNN's training forward with its argmax workspace.
-  if (algorithm == algorithm::pooling_max && ctx.training() && window.kernel.size() == 2) {
-    auto pd = make_pd(prop_kind::forward_inference);
-    if (max_pool_backward_supported(src.get_desc(), pd.dst_desc())) {
-      memory dst = ctx.output(0, pd.dst_desc());
-      ctx.forward(pooling_v2_forward(pd), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
-      if (!ctx.needs_grad(0)) return;
-      max_pool_backward(ctx, window, src, dst, ctx.diff_output(0, dst.get_desc()),
-                        ctx.diff_input(0, src.get_desc()));
-      return;
-    }
-  }
   const auto prop = ctx.training() ? prop_kind::forward_training : prop_kind::forward_inference;
-  auto pd = make_pd(prop);
+  const exec::Desc dst_any = exec::any_desc(ctx.output_shape(0), src.get_desc().data_type());
+  auto pd = exec::dnnl_call(ctx.describe(), [&] {
+    pooling_v2_forward::desc d(prop, algorithm, src.get_desc(), dst_any, strides, kernel, dilation,
+                               pad_l, pad_r);
+    return pooling_v2_forward::primitive_desc(d, ctx.engine());
+  });
   memory dst = ctx.output(0, pd.dst_desc());
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}};
   memory workspace;

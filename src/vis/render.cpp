@@ -25,7 +25,9 @@ NetworkOptions network_options(const Model& model, const RenderSetup& s, Transfo
                 ") gives ", s.preprocessing.network_channels(), "; set the colour order");
   if (s.tensors.empty()) throw error("render: no tensors to optimize");
   for (const std::string& t : s.tensors) model.resolve_tensor(t);
-  return {.input_shapes = {{in.name, network_input_shape(s, chain)}}, .outputs = s.tensors};
+  return {.input_shapes = {{in.name, network_input_shape(s, chain)}},
+          .outputs = s.tensors,
+          .precision = s.precision};
 }
 
 }  // namespace

@@ -93,7 +93,7 @@ ChannelImages visualize_channels(const Model& model, const Preprocessing& pre, c
           model,
           RenderSetup{.preprocessing = pre, .height = size, .width = size, .batch = batch,
                       .tensors = {name}, .steps = options.steps,
-                      .rescue_silent = options.rescue_silent, .start_image = start_image},
+                      .rescue_silent = options.rescue_silent, .precision = options.precision, .start_image = start_image},
           make_pixel_param(), std::move(transforms), make_normalized_ascent(options.step_size));
       out.description = renderer->describe();
       renderer->network().set_profiling(options.profile);
