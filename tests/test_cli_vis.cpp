@@ -82,6 +82,37 @@ TEST(CliDemo, WritesThreePictures) {
     EXPECT_TRUE(std::filesystem::exists(dir / "out" / f)) << f;
 }
 
+TEST(CliScore, MeasuresImagesMadeForChannels) {
+  TempDir dir;
+  for (const char* c : {"3", "7"})
+    ASSERT_EQ(run_cli({"feature", "--layer", "inception_b/output", "--channel", c, "--steps", "32",
+                       "--size", "28", "-o", (dir / (std::string(c) + ".png")).string(), "--quiet"})
+                  .exit_code,
+              0);
+  Tensor noise({3, 28, 28});
+  for (int64_t i = 0; i < noise.size(); ++i) noise[i] = static_cast<float>((i * 7919) % 101) / 100.0f;
+  std::filesystem::create_directory(dir / "photos");
+  write_png(dir / "photos" / "noise.png", noise);
+  const CliResult r = run_cli({"score", "--layer", "inception_b/output", "--image", "3=" + (dir / "3.png").string(),
+                               "--image", "7=" + (dir / "7.png").string(), "--size", "28", "--photos",
+                               (dir / "photos").string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Each image was made for its channel: it should win there (the saved PNG is enlarged x5;
+  // --size 28 scores it at the size it was made).
+  EXPECT_NE(r.out.find("\"beats_others\":2"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"rank\":"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"photo_ratio\":"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"high_frequency\":"), std::string::npos) << r.out;
+}
+
+TEST(CliScore, BadImageArguments) {
+  TempDir dir;
+  expect_cli_error(run_cli({"score", "--layer", "stem/conv1", "--image", "nofile"}), 2, {"CHANNEL=FILE"});
+  expect_cli_error(run_cli({"score", "--layer", "stem/conv1", "--image", "1=" + (dir / "absent.png").string()}),
+                   1, {"absent.png"});
+  expect_cli_error(run_cli({"score", "--layer", "stem/conv1"}), 2, {"--image"});
+}
+
 TEST(CliVisErrors, UnknownLayerSuggestsNames) {
   expect_cli_error(run_cli({"feature", "--layer", "inception_c/output", "--channel", "0"}), 1,
                    {"inception_c/output", "closest", "inception_a/output"});

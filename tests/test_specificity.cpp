@@ -12,6 +12,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <iostream>
 
+#include "neuroscope/image.h"
 #include "neuroscope/score.h"
 #include "neuroscope/visualize.h"
 #include "testing/testing.h"
@@ -36,45 +37,27 @@ Measures measure(const Model& model, const LayerCase& layer, Precision precision
   const char* name = precision == Precision::kFloat32 ? "fp32" : "bf16";
   const ChannelImages made = visualize_channels(model, pre, layer.tensor, layer.channels, options);
 
-  ResponseMeter meter(model, pre, layer.tensor, 224);
-  const Tensor own = meter.responses(made.images);  // [16, C]
-  const auto photos = list_images(testing::shared_dir() / "photos");
+  std::vector<std::pair<int64_t, Tensor>> images;
+  for (size_t i = 0; i < layer.channels.size(); ++i)
+    images.emplace_back(layer.channels[i], batch_item(made.images, static_cast<int64_t>(i)));
+  std::vector<Tensor> photos;
+  for (const auto& path : list_images(testing::shared_dir() / "photos"))
+    photos.push_back(load_square_image(path, 224));
   EXPECT_FALSE(photos.empty()) << "no photos in ../shared/photos";
-  if (photos.empty()) return {};
-  Tensor photo_batch({static_cast<int64_t>(photos.size()), 3, 224, 224});
-  for (size_t i = 0; i < photos.size(); ++i) {
-    const Tensor p = load_square_image(photos[i], 224);
-    std::copy(p.values().begin(), p.values().end(), photo_batch.data() + static_cast<int64_t>(i) * p.size());
+  const SpecificityReport r = score_images(model, pre, layer.tensor, images, photos);
+  for (size_t i = 0; i < r.images.size(); ++i) {
+    const ScoredImage& s = r.images[i];
+    std::cout << name << " " << layer.tensor << " channel " << s.channel << ": rank " << s.rank
+              << ", own response " << s.response << (s.beats_others ? " (beats the other images)" : " (NOT the best)")
+              << ", " << s.photo_ratio << "x its mean over photos, " << 100 * s.high_frequency
+              << "% energy above half Nyquist; objective " << made.values[i] << ", rescued steps "
+              << made.rescued_steps[i] << "\n";
   }
-  const Tensor natural = meter.responses(photo_batch);  // [P, C]
-
-  const int64_t channels = own.dim(1), n = static_cast<int64_t>(layer.channels.size());
-  int top5 = 0, beats_others = 0, beats_photos = 0;
-  EXPECT_EQ(photos.size(), static_cast<size_t>(natural.dim(0)));
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t c = layer.channels[static_cast<size_t>(i)];
-    const float mine = own[i * channels + c];
-    int64_t rank = 0;
-    for (int64_t k = 0; k < channels; ++k) rank += own[i * channels + k] > mine;
-    bool best = true;
-    for (int64_t j = 0; j < n; ++j) best &= j == i || own[j * channels + c] < mine;
-    double photo_mean = 0;
-    for (int64_t p = 0; p < natural.dim(0); ++p) photo_mean += natural[p * channels + c];
-    photo_mean /= static_cast<double>(natural.dim(0));
-    const double ratio = mine / std::max(photo_mean, 1e-6);
-    top5 += rank < 5;
-    beats_others += best;
-    beats_photos += ratio >= 10.0;
-    std::cout << name << " " << layer.tensor << " channel " << c << ": rank " << rank + 1 << " of " << channels
-              << ", own response " << mine << (best ? " (beats the other images)" : " (NOT the best)")
-              << ", " << ratio << "x its mean over photos; objective " << made.values[static_cast<size_t>(i)]
-              << ", rescued steps " << made.rescued_steps[static_cast<size_t>(i)]
-              << "\n";
-  }
-  std::cout << name << " " << layer.tensor << ": top-5 " << top5 << "/" << n << ", own image best "
-            << beats_others << "/" << n << ", >=10x photos " << beats_photos << "/" << n << " ("
-            << made.seconds << " s to render)\n";
-  return {top5, beats_others, beats_photos};
+  const auto n = static_cast<int>(layer.channels.size());
+  std::cout << name << " " << layer.tensor << ": top-5 " << r.top5 << "/" << n << ", own image best "
+            << r.beats_others << "/" << n << ", >=10x photos " << r.beats_photos << "/" << n << ", "
+            << 100 * r.mean_high_frequency << "% high-frequency energy (" << made.seconds << " s to render)\n";
+  return {r.top5, r.beats_others, r.beats_photos};
 }
 
 // Each measure holds for at least 90% of the channels in float32; in bfloat16 (where the CPU

@@ -38,14 +38,42 @@ class ResponseMeter {
   int64_t batch_ = 0;
 };
 
+// The specificity of images made for channels of one layer (the measures of
+// tests/test_specificity.cpp) and their spectral character.
+struct ScoredImage {
+  int64_t channel = 0;         // the channel the image was made for
+  double response = 0;         // that channel's mean activation on its image
+  int64_t rank = 0;            // 1: the largest response of all the layer's channels
+  bool beats_others = true;    // larger than the channel's response to each other scored image
+  double photo_mean = -1;      // the channel's mean response over the photos (-1: none given)
+  double photo_ratio = -1;     // response / photo_mean (-1: no photos)
+  double high_frequency = 0;   // high_frequency_energy() of the image
+};
+
+struct SpecificityReport {
+  std::vector<ScoredImage> images;
+  int top5 = 0;          // images whose channel ranks among the layer's 5 largest responses
+  int beats_others = 0;  // images whose channel responds more to them than to the others
+  int beats_photos = 0;  // images with photo_ratio >= 10
+  double mean_high_frequency = 0;
+};
+
+// `images`: (channel, [C,H,W] image in [0,1]) pairs, all of one size; `photos`: natural images
+// ([3,H,W], resized to that size here; may be empty). Responses are measured in float32.
+SpecificityReport score_images(const Model& model, const Preprocessing& preprocessing,
+                               const std::string& tensor,
+                               const std::vector<std::pair<int64_t, Tensor>>& images,
+                               const std::vector<Tensor>& photos);
+
 // A photo as a square RGB image: centre crop, then bilinear resize to size x size.
 Tensor load_square_image(const std::filesystem::path& path, int64_t size);
 
 // Every image file (PNG, JPEG, BMP) directly in `folder`, sorted by name.
 std::vector<std::filesystem::path> list_images(const std::filesystem::path& folder);
 
-// Share of an image's spectral energy (2-D DFT power, mean removed, summed over colour
-// channels) at frequencies above half the Nyquist frequency (max(|fx|,|fy|) > 1/4 cycle/px).
+// Share of an image's spectral energy (2-D DFT power, each channel's mean removed, summed over
+// colour channels) at spatial frequencies above half the Nyquist frequency: radius
+// sqrt(fx^2 + fy^2) > 1/4 cycle per pixel.
 double high_frequency_energy(const Tensor& image);
 
 }  // namespace neuroscope

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <cstdlib>
 
 #include "neuroscope/error.h"
 #include "neuroscope/image.h"
@@ -39,6 +40,72 @@ Tensor ResponseMeter::responses(const Tensor& images) {
     out[i] = static_cast<float>(sum / static_cast<double>(positions));
   }
   return out;
+}
+
+namespace {
+
+// Stacks [C,H,W] images into one [N,C,H,W] batch.
+Tensor stack(const std::vector<const Tensor*>& images) {
+  const Shape& one = images.front()->shape();
+  Shape shape = {static_cast<int64_t>(images.size())};
+  shape.insert(shape.end(), one.begin(), one.end());
+  Tensor batch(shape);
+  for (size_t i = 0; i < images.size(); ++i) {
+    if (images[i]->shape() != one)
+      throw error("images to score differ in shape: ", to_string(images[i]->shape()), " vs ", to_string(one));
+    std::copy(images[i]->values().begin(), images[i]->values().end(),
+              batch.data() + static_cast<int64_t>(i) * images[i]->size());
+  }
+  return batch;
+}
+
+}  // namespace
+
+SpecificityReport score_images(const Model& model, const Preprocessing& pre, const std::string& tensor,
+                               const std::vector<std::pair<int64_t, Tensor>>& images,
+                               const std::vector<Tensor>& photos) {
+  if (images.empty()) throw error("score: no images");
+  const Shape& shape = images.front().second.shape();
+  if (shape.size() != 3 || shape[1] != shape[2])
+    throw error("score: images must be square [C,H,W], got ", to_string(shape));
+  std::vector<const Tensor*> list;
+  for (const auto& [channel, image] : images) list.push_back(&image);
+  ResponseMeter meter(model, pre, tensor, shape[1]);
+  const Tensor own = meter.responses(stack(list));
+  const int64_t channels = own.dim(1), n = static_cast<int64_t>(images.size());
+  std::vector<Tensor> sized;
+  std::vector<const Tensor*> photo_list;
+  for (const Tensor& p : photos) {
+    Tensor s = resize_bilinear(p, shape[1], shape[2]);
+    sized.push_back(shape[0] == 1 ? to_grey(s) : std::move(s));
+  }
+  for (const Tensor& p : sized) photo_list.push_back(&p);
+  const Tensor natural = photo_list.empty() ? Tensor() : meter.responses(stack(photo_list));
+
+  SpecificityReport report;
+  for (int64_t i = 0; i < n; ++i) {
+    ScoredImage s;
+    s.channel = images[static_cast<size_t>(i)].first;
+    if (s.channel < 0 || s.channel >= channels)
+      throw error("score: channel ", s.channel, " is out of range: '", tensor, "' has ", channels, " channels");
+    s.response = own[i * channels + s.channel];
+    s.rank = 1;
+    for (int64_t k = 0; k < channels; ++k) s.rank += own[i * channels + k] > s.response;
+    for (int64_t j = 0; j < n; ++j) s.beats_others &= j == i || own[j * channels + s.channel] < s.response;
+    if (!photo_list.empty()) {
+      double mean = 0;
+      for (int64_t p = 0; p < natural.dim(0); ++p) mean += natural[p * channels + s.channel];
+      s.photo_mean = mean / static_cast<double>(natural.dim(0));
+      s.photo_ratio = s.response / std::max(s.photo_mean, 1e-6);
+    }
+    s.high_frequency = high_frequency_energy(images[static_cast<size_t>(i)].second);
+    report.top5 += s.rank <= 5;
+    report.beats_others += s.beats_others;
+    report.beats_photos += s.photo_ratio >= 10.0;
+    report.mean_high_frequency += s.high_frequency / static_cast<double>(n);
+    report.images.push_back(s);
+  }
+  return report;
 }
 
 Tensor load_square_image(const std::filesystem::path& path, int64_t size) {
@@ -101,7 +168,7 @@ double high_frequency_energy(const Tensor& image) {
         const double fy = static_cast<double>(std::min(ky, h - ky)) / static_cast<double>(h);
         const double fx = static_cast<double>(std::min(kx, w - kx)) / static_cast<double>(w);
         total += power;
-        if (std::max(fx, fy) > 0.25) high += power;
+        if (std::hypot(fx, fy) > 0.25) high += power;
       }
   }
   return total > 0 ? high / total : 0.0;
