@@ -14,6 +14,7 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libonnx-testdata
   python3 python3-numpy python3-torch python3-torchvision python3-onnx
+  libopenblas0-pthread  # the BLAS a careful PyTorch user runs (bench/compare)
   # data: the default model's training set, photos for DeepDream
   dataset-fashion-mnist darknet
 )

@@ -11,6 +11,7 @@
 #include <random>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "neuroscope/tensor.h"
@@ -44,6 +45,22 @@ class Parameterization {
 
 // The reference parameterization: theta is the image; the start is noise at all scales.
 std::unique_ptr<Parameterization> make_pixel_param();
+
+// Lucid's fft_image (Distill's Feature Visualization, 2017): theta is each channel's real
+// spectrum (rfft2 frequencies), scaled by sqrt(HW) / max(f, 1/max(H,W))^decay_power (f in
+// cycles per pixel) and inverted to an image, divided by 4, then decorrelated colour (Lucid's
+// normalized colour correlation square root; RGB only) and a sigmoid. Random start: normal
+// spectrum, sd 0.01. decay_power in [0, 4], else Error.
+std::unique_ptr<Parameterization> make_fourier_param(double decay_power = 1.0);
+
+// A Laplacian pyramid (Lucid's laplacian_pyramid_image): the sum of `levels` tensors at full,
+// half, quarter, ... resolution (ceil), enlarged bilinearly and level n weighted 2^-n, then the
+// same colour stage as Fourier. Random start: normal, sd 0.01. levels in [1, 16], else Error.
+std::unique_ptr<Parameterization> make_laplacian_param(int levels = 4);
+
+// By name: "pixels", "fourier", "fourier:DECAY", "laplacian", "laplacian:LEVELS". Error naming
+// the spec and the valid names otherwise.
+std::unique_ptr<Parameterization> make_param(std::string_view spec);
 
 // Noise with randomness at all scales: uniform noise drawn at 1x1, 2x2, 4x4, ... up to the
 // image size, each enlarged (bilinear) to full size and summed, then scaled to [0,1].

@@ -36,7 +36,9 @@ struct RenderSetup {
   Preprocessing preprocessing;
   int64_t height = 224, width = 224;
   int64_t batch = 1;
-  std::vector<std::string> tensors;  // the tensors objectives may read (network truncated there)
+  // The tensors objectives may read (network truncated there); kImageTensor, if listed, is
+  // skipped: image-space terms read the rendered image.
+  std::vector<std::string> tensors;
   int steps = 256;
   // An image whose objective is exactly zero (its channel fires nowhere) has a zero gradient:
   // the bare reference recipe never moves it. Rescue such images the way Lucid does: seed their
@@ -69,9 +71,12 @@ class Renderer {
            TransformChain transforms, std::unique_ptr<Optimizer> optimizer);
 
   // Renders one batch. `image_keys` (one per image) pick each image's random stream together
-  // with `seed`: the same key and seed give the same image in any batch.
+  // with `seed`: the same key and seed give the same image in any batch. `start_images`
+  // ([N,C,H,W] in [0,1]), when given, start the images instead of setup().start_image or noise
+  // (octaves start from the previous octave's images).
   RenderResult run(const Objective& objective, std::span<const uint64_t> image_keys, uint64_t seed,
-                   const std::function<void(const RenderProgress&)>& progress = {});
+                   const std::function<void(const RenderProgress&)>& progress = {},
+                   const Tensor* start_images = nullptr);
 
   Network& network() { return net_; }
   const RenderSetup& setup() const { return setup_; }
@@ -80,6 +85,8 @@ class Renderer {
  private:
   // Final values on the untransformed images (when their size fits the compiled network).
   std::vector<double> evaluate_clean(BoundObjective& bound);
+  // Adds the image-space terms' gradient (image_term_grad_) to image_grad_.
+  void add_image_term_gradient();
 
   RenderSetup setup_;
   std::unique_ptr<Parameterization> param_;
@@ -87,6 +94,7 @@ class Renderer {
   std::unique_ptr<Optimizer> optimizer_;
   Network net_;
   Tensor images_, image_grad_, seen_grad_;
+  Tensor image_term_grad_;  // gradient of image-space objective terms (kImageTensor)
   std::vector<float> theta_grad_;
   std::vector<int> rescued_;
   std::vector<uint8_t> silent_;

@@ -1,14 +1,20 @@
-// neuroscope/visualize.h: feature visualization of channels, ready-made (the reference recipe
-// by default), for the `feature` and `grid` commands and for library users.
+// neuroscope/visualize.h: feature visualization, ready-made, for the `feature` and `grid`
+// commands and for library users. The reference recipe is the default; every other recipe
+// (neuroscope/recipe.h) and every objective (neuroscope/objective.h) is one option away.
 //
-//   FeatureOptions opt;                       // 256 steps, jitter 8, step 1/8, seed 0
+//   FeatureOptions opt;                       // the reference recipe: 256 steps, roll 8, 1/8
 //   auto result = neuroscope::visualize_channels(model, preprocessing, "inception_4d/output",
 //                                                {97, 140}, opt);
 //   write_png("97.png", batch_item(result.images, 0));
 //
-// Channels are rendered in batches: one forward/backward pass serves `batch` channels, each
-// image with its own objective (the channel's total square activity) and its own random
-// stream, so a channel's image does not depend on which batch it was rendered in.
+//   opt.recipe = neuroscope::recipe_named("lucid");
+//   auto four = neuroscope::visualize_objective(
+//       model, preprocessing, parse_objective("inception_4d/output:97 - 50*diversity(inception_4d/output)"),
+//       4, opt);
+//
+// Images are rendered in batches: one forward/backward pass serves `batch` images, each with
+// its own objective and its own random stream, so an image does not depend on which batch it
+// was rendered in.
 #pragma once
 
 #include <functional>
@@ -19,16 +25,16 @@
 
 #include "neuroscope/model.h"
 #include "neuroscope/network.h"
+#include "neuroscope/objective.h"
 #include "neuroscope/preprocess.h"
+#include "neuroscope/recipe.h"
 #include "neuroscope/tensor.h"
 
 namespace neuroscope {
 
 struct FeatureOptions {
-  int steps = 256;
+  Recipe recipe;               // parameterization, transforms, optimizer, steps (reference)
   int64_t size = 0;            // image height and width; 0: the preprocessing's default_size
-  int64_t jitter = 8;          // largest shift in pixels (wrap-around)
-  float step_size = 1.0f / 8;  // largest absolute change of a pixel per step
   uint64_t seed = 0;
   int64_t batch = 8;           // images optimized together
   bool rescue_silent = true;   // wake channels that fire nowhere (RenderSetup::rescue_silent)
@@ -39,27 +45,35 @@ struct FeatureOptions {
 
 struct VisualizeProgress {
   int64_t images_done = 0, images_total = 0;  // completed images
-  int step = 0, steps = 0;                    // within the current batch
+  int step = 0, steps = 0;                    // within the current batch, all octaves
   int64_t batch_first = 0, batch_size = 0;    // the current batch
   double elapsed_seconds = 0;                 // since the start of all work
   double current_value = 0;                   // mean objective of the current batch
 };
 
 struct ChannelImages {
-  std::string tensor;
-  std::vector<int64_t> channels;
-  Tensor images;               // [N,3,H,W] RGB in [0,1], one per channel, in order
-  std::vector<double> values;  // final objective per channel
-  std::vector<int> rescued_steps;  // steps each channel was silent and rescued
+  std::string tensor;              // the layer (visualize_channels) or the objective's text
+  std::vector<int64_t> channels;   // visualize_channels only
+  Tensor images;                   // [N,C,H,W] in [0,1] (C = 3, or 1 for grey networks)
+  std::vector<double> values;      // final objective per image
+  std::vector<int> rescued_steps;  // steps each image was silent and rescued
   double seconds = 0;
-  std::string description;     // the recipe's pieces, for logs
-  std::vector<ProfileRow> profile;  // per network step, milliseconds per optimization step
+  std::string description;         // the recipe's pieces, for logs
+  std::vector<ProfileRow> profile; // per network step, milliseconds per optimization step
 };
 
+using VisualizeCallback = std::function<void(const VisualizeProgress&)>;
+
+// One image per channel of `tensor`, each maximizing the channel's total square activity.
 ChannelImages visualize_channels(const Model& model, const Preprocessing& preprocessing,
                                  const std::string& tensor, const std::vector<int64_t>& channels,
-                                 const FeatureOptions& options,
-                                 const std::function<void(const VisualizeProgress&)>& progress = {});
+                                 const FeatureOptions& options, const VisualizeCallback& progress = {});
+
+// `count` images maximizing `objective` (its terms without an image index apply to every image;
+// a diversity term pushes them apart), each from its own random start (keys 0..count-1).
+ChannelImages visualize_objective(const Model& model, const Preprocessing& preprocessing,
+                                  const Objective& objective, int64_t count,
+                                  const FeatureOptions& options, const VisualizeCallback& progress = {});
 
 // "all", "7", "0-63", "1,5,9-12": channel indices in [0, channel_count). Error if malformed
 // or out of range.

@@ -40,15 +40,27 @@ std::vector<SaveRequest> parse_saves(const Args& args) {
   return saves;
 }
 
-std::optional<Objective> parse_objective_flag(const Args& args) {
+// The --objective text, its syntax checked (UsageError); the model resolves its names later.
+std::optional<std::string> objective_flag(const Args& args) {
   auto text = args.value("objective");
   if (!text) return std::nullopt;
   try {
-    return parse_objective(*text);
+    check_objective_syntax(*text);
   } catch (const Error& e) {  // "objective 'x:y': ..." -> "--objective 'x:y': ..."
     const std::string what = e.what();
     throw UsageError(what.starts_with("objective ") ? "--" + what : "--objective: " + what);
   }
+  return text;
+}
+
+std::optional<Objective> build_objective(const Model& model,
+                                         const std::optional<std::string>& text) {
+  if (!text) return std::nullopt;
+  Objective objective = parse_objective(*text, ObjectiveContext::for_model(model));
+  if (objective.reads_image())
+    throw usage_error("--objective '", *text,
+                      "': tv and l1 apply to rendered images; 'eval' has only the network input");
+  return objective;
 }
 
 Tensor read_input_file(const std::filesystem::path& file) {
@@ -181,11 +193,11 @@ void print_human(const nlohmann::ordered_json& report) {
 // What the command line asks for besides the inputs; UsageError for what it alone can reject.
 struct EvalRequest {
   std::vector<SaveRequest> saves;
-  std::optional<Objective> objective;
+  std::optional<std::string> objective;
   std::optional<std::filesystem::path> grad_file;
 
   static EvalRequest parse(const Args& args) {
-    EvalRequest request{parse_saves(args), parse_objective_flag(args), args.value("grad")};
+    EvalRequest request{parse_saves(args), objective_flag(args), args.value("grad")};
     if (request.grad_file && !request.objective)
       throw usage_error("--grad needs --objective (what to differentiate)");
     return request;
@@ -234,8 +246,8 @@ int run_eval(const Args& args) {
   const EvalRequest request = EvalRequest::parse(args);
   const Model model = Model::load(args.positional(0));
   const std::vector<InputFile> inputs = read_inputs(model, args);
-  const std::vector<std::string> tensors =
-      requested_tensors(model, request.saves, request.objective);
+  const std::optional<Objective> objective = build_objective(model, request.objective);
+  const std::vector<std::string> tensors = requested_tensors(model, request.saves, objective);
   check_output_files(request.output_files());  // before the work, so a typo costs nothing
 
   NetworkOptions options{.outputs = tensors, .gradients = request.grad_file.has_value()};
@@ -253,8 +265,7 @@ int run_eval(const Args& args) {
   net.forward();
 
   // Everything that can fail on the model's content has run; now the products.
-  if (request.objective)
-    report["objective"] = evaluate_objective(net, *request.objective, options.gradients);
+  if (objective) report["objective"] = evaluate_objective(net, *objective, options.gradients);
   for (const SaveRequest& s : request.saves) {
     const Tensor& value = net.output(s.tensor);
     write_npy(s.file, value);
@@ -295,8 +306,9 @@ extern const Command kEvalCommand{
                         .help = "write a tensor's value (float32, C order)",
                         .repeated = true},
                        {.name = "objective",
-                        .value = "TENSOR:C",
-                        .help = "print the total square activity of channel C of TENSOR"},
+                        .value = "OBJECTIVE",
+                        .help = "print an objective's value: TENSOR:C (total square activity "
+                                "of channel C), layer(T), class(LABEL)... (docs/objectives.md)"},
                        {.name = "grad",
                         .value = "FILE.npy",
                         .help = "write d(objective)/d(input) (needs --objective)"},

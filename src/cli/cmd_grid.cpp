@@ -14,7 +14,10 @@ int run_grid(const Args& args) {
   const auto layer = args.value("layer");
   if (!layer) throw usage_error("grid needs --layer TENSOR (see 'neuroscope layers')");
   const std::filesystem::path out = args.value("output").value_or(file_safe(*layer) + "_grid.png");
+  const std::optional<std::filesystem::path> tiles_dir = args.value("tiles");
   check_output_files({{"--output", out}});
+  if (tiles_dir && !std::filesystem::is_directory(*tiles_dir))
+    throw error("--tiles: '", tiles_dir->string(), "' is not a folder");
   const Model model = load_model_argument(args, 0);
   const Preprocessing pre = preprocessing_from(model, args);
   const FeatureOptions options = feature_options_from(args);
@@ -35,6 +38,10 @@ int run_grid(const Args& args) {
       args.integer("columns").value_or(default_columns(static_cast<int64_t>(channels.size())));
   if (columns < 1) throw usage_error("--columns: must be at least 1");
   write_png(out, viewable_grid(tiles, columns));
+  // Each channel's image as rendered (not enlarged), for `neuroscope score`.
+  if (tiles_dir)
+    for (size_t i = 0; i < channels.size(); ++i)
+      write_png(*tiles_dir / (std::to_string(channels[i]) + ".png"), tiles[i]);
   if (args.has("json")) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (size_t i = 0; i < channels.size(); ++i)
@@ -66,6 +73,7 @@ extern const Command kGridCommand{
                        {.name = "layer", .value = "TENSOR", .help = "the tensor (see 'neuroscope layers')"},
                        {.name = "channels", .value = "SPEC", .help = "all, 0-63, 1,5,9-12 (default: the first 64)"},
                        {.name = "columns", .value = "N", .help = "images per row (default: about square)"},
+                       {.name = "tiles", .value = "DIR", .help = "also write each channel's image to DIR/C.png, as rendered (for neuroscope score)"},
                        {.name = "output", .value = "FILE", .help = "PNG to write (default LAYER_grid.png)", .short_name = 'o'},
                        {.name = "quiet", .help = "no progress"},
                        {.name = "json", .help = "print what was written and each channel's objective as JSON"}};

@@ -24,6 +24,7 @@
   X(Kernels)               \
   X(Feature)               \
   X(Grid)                  \
+  X(Dream)                 \
   X(Score)                 \
   X(Eval)                  \
   X(Fetch)

@@ -75,10 +75,15 @@ Preprocessing preprocessing_from(const Model& model, const Args& args) {
 }
 
 std::vector<FlagSpec> render_flags() {
-  return {{.name = "steps", .value = "N", .help = "optimization steps (default 256)"},
+  return {{.name = "recipe", .value = "NAME", .help = "reference (default), lucid or deepdream: see docs/recipes.md"},
+          {.name = "param", .value = "SPEC", .help = "parameterization: pixels, fourier[:DECAY], laplacian[:LEVELS]"},
+          {.name = "transforms", .value = "SPEC", .help = "e.g. reference, lucid, none, 'pad:12,jitter:8,scale:0.9:1.1:0.02,rotate:10'"},
+          {.name = "optimizer", .value = "SPEC", .help = "normalized[:STEP], mean-normalized[:STEP], adam[:LR]"},
+          {.name = "steps", .value = "N", .help = "optimization steps (per octave; default: the recipe's, 256 for reference)"},
+          {.name = "octaves", .value = "N", .help = "render at N sizes, smallest first, 1.4x apart (pixels only)"},
           {.name = "size", .value = "PX", .help = "image height and width (default: the model's default_size)"},
-          {.name = "jitter", .value = "PX", .help = "largest random shift per step, wrapping around (default 8)"},
-          {.name = "step-size", .value = "X", .help = "largest change of a pixel per step, in [0,1] units (default 1/8)"},
+          {.name = "jitter", .value = "PX", .help = "largest random shift per step, wrapping around (same as --transforms roll:PX; default 8)"},
+          {.name = "step-size", .value = "X", .help = "the step of the recipe's optimizer (reference: largest change of a pixel, 1/8)"},
           {.name = "seed", .value = "N", .help = "random seed (default 0); same seed and threads give the same bytes"},
           {.name = "batch", .value = "N", .help = "images optimized together in one pass (default 8)"},
           {.name = "no-rescue", .help = "the bare recipe: an image whose channel fires nowhere is not rescued"},
@@ -87,23 +92,51 @@ std::vector<FlagSpec> render_flags() {
           {.name = "precision", .value = "fp32|bf16", .help = "arithmetic of the convolutions (default fp32; bf16: ~2x faster on AMX CPUs)"}};
 }
 
-FeatureOptions feature_options_from(const Args& args) {
-  FeatureOptions o;
-  if (auto v = args.integer("steps")) {
-    if (*v < 0) throw usage_error("--steps: must not be negative");
-    o.steps = static_cast<int>(*v);
-  }
-  if (auto v = args.integer("size")) {
-    if (*v < 1 || *v > 4096) throw usage_error("--size: ", *v, " is not between 1 and 4096");
-    o.size = *v;
-  }
+Precision precision_from(const Args& args) {
+  const auto v = args.value("precision");
+  if (!v || *v == "fp32" || *v == "float32") return Precision::kFloat32;
+  if (*v == "bf16" || *v == "bfloat16") return Precision::kBFloat16;
+  throw usage_error("--precision: '", *v, "' is not fp32 or bf16");
+}
+
+namespace {
+
+// The recipe of --recipe with the pieces given on their own put in.
+Recipe recipe_from(const Args& args) {
+  Recipe r = recipe_named(args.value("recipe").value_or("reference"));
+  if (auto v = args.value("param")) r.param = *v;
+  if (auto v = args.value("transforms")) r.transforms = *v;
+  if (auto v = args.value("optimizer")) r.optimizer = *v;
   if (auto v = args.integer("jitter")) {
     if (*v < 0) throw usage_error("--jitter: must not be negative");
-    o.jitter = *v;
+    if (args.has("transforms")) throw usage_error("--jitter and --transforms: give one (--jitter N is roll:N)");
+    r.transforms = *v > 0 ? "roll:" + std::to_string(*v) : "none";
   }
   if (auto v = args.number("step-size")) {
     if (!(*v > 0)) throw usage_error("--step-size: must be positive");
-    o.step_size = static_cast<float>(*v);
+    // The recipe's optimizer, with this step: "adam:0.05" -> "adam:X".
+    r.optimizer = r.optimizer.substr(0, r.optimizer.find(':')) + ":" + std::to_string(*v);
+  }
+  if (auto v = args.integer("steps")) {
+    if (*v < 0) throw usage_error("--steps: must not be negative");
+    r.steps = static_cast<int>(*v);
+  }
+  if (auto v = args.integer("octaves")) {
+    if (*v < 1 || *v > 16) throw usage_error("--octaves: ", *v, " is not between 1 and 16");
+    r.octaves = static_cast<int>(*v);
+  }
+  r.build();  // every piece parses before any work starts
+  return r;
+}
+
+}  // namespace
+
+FeatureOptions feature_options_from(const Args& args) {
+  FeatureOptions o;
+  o.recipe = recipe_from(args);
+  if (auto v = args.integer("size")) {
+    if (*v < 1 || *v > 4096) throw usage_error("--size: ", *v, " is not between 1 and 4096");
+    o.size = *v;
   }
   if (auto v = args.integer("seed")) o.seed = static_cast<uint64_t>(*v);
   if (auto v = args.integer("batch")) {
@@ -113,11 +146,7 @@ FeatureOptions feature_options_from(const Args& args) {
   if (args.has("no-rescue")) o.rescue_silent = false;
   if (auto v = args.value("start")) o.start = read_image(*v);
   o.profile = profiling_requested(args);
-  if (auto v = args.value("precision")) {
-    if (*v == "fp32" || *v == "float32") o.precision = Precision::kFloat32;
-    else if (*v == "bf16" || *v == "bfloat16") o.precision = Precision::kBFloat16;
-    else throw usage_error("--precision: '", *v, "' is not fp32 or bf16");
-  }
+  o.precision = precision_from(args);
   return o;
 }
 
@@ -177,21 +206,25 @@ void print_profile(const std::vector<ProfileRow>& rows, int64_t batches) {
   }
 }
 
+VisualizeCallback progress_reporter(Progress& progress) {
+  return [&progress](const VisualizeProgress& p) {
+    const double total = static_cast<double>(p.images_total) * p.steps;
+    const double done = static_cast<double>(p.images_done) * p.steps +
+                        static_cast<double>(p.batch_size) * p.step;
+    std::ostringstream detail;
+    detail << "image " << p.batch_first + 1 << "-" << p.batch_first + p.batch_size << "/"
+           << p.images_total << ", step " << p.step << "/" << p.steps << ", objective "
+           << p.current_value;
+    progress.update(total > 0 ? done / total : 1.0, detail.str());
+  };
+}
+
 ChannelImages render_channels(const Model& model, const Preprocessing& pre, const std::string& tensor,
                               const std::vector<int64_t>& channels, const FeatureOptions& options,
                               const std::string& what, bool quiet) {
   Progress progress(what + " " + tensor, quiet);
-  ChannelImages result = visualize_channels(
-      model, pre, tensor, channels, options, [&](const VisualizeProgress& p) {
-        const double total = static_cast<double>(p.images_total) * p.steps;
-        const double done = static_cast<double>(p.images_done) * p.steps +
-                            static_cast<double>(p.batch_size) * p.step;
-        std::ostringstream detail;
-        detail << "image " << p.batch_first + 1 << "-" << p.batch_first + p.batch_size << "/"
-               << p.images_total << ", step " << p.step << "/" << p.steps << ", objective "
-               << p.current_value;
-        progress.update(total > 0 ? done / total : 1.0, detail.str());
-      });
+  ChannelImages result =
+      visualize_channels(model, pre, tensor, channels, options, progress_reporter(progress));
   int silent = 0;
   for (size_t i = 0; i < result.values.size(); ++i) silent += result.values[i] == 0.0;
   std::ostringstream summary;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/args.h"
+#include "cli/progress.h"
 #include "neuroscope/model.h"
 #include "neuroscope/preprocess.h"
 #include "neuroscope/visualize.h"
@@ -24,10 +25,13 @@ Model load_model_argument(const Args& args, size_t index);
 std::vector<FlagSpec> preprocessing_flags();
 Preprocessing preprocessing_from(const Model& model, const Args& args);
 
-// --steps, --size, --jitter, --seed, --step-size, --batch, --no-rescue (the reference
-// recipe's knobs, with its values as defaults).
+// --recipe and its pieces (--param, --transforms, --optimizer, --steps, --octaves, and the
+// reference recipe's --jitter and --step-size), --size, --seed, --batch, --no-rescue, --start,
+// --profile, --precision.
 std::vector<FlagSpec> render_flags();
 FeatureOptions feature_options_from(const Args& args);
+// --precision fp32|bf16 (default fp32).
+Precision precision_from(const Args& args);
 
 // Images smaller than this are shown enlarged (nearest-neighbour, integer factor) so they can
 // be seen; the pixels themselves are unchanged. viewable() enlarges one image (or grid tile);
@@ -45,6 +49,9 @@ std::string file_safe(const std::string& name);
 // table by pass and op type, then the slowest nodes.
 bool profiling_requested(const Args& args);
 void print_profile(const std::vector<ProfileRow>& rows, int64_t batches);
+
+// Progress of a visualization drawn on `progress` (which must outlive the callback).
+VisualizeCallback progress_reporter(Progress& progress);
 
 // Renders channels with a progress line; `what` labels it ("feature", "grid").
 ChannelImages render_channels(const Model& model, const Preprocessing& pre, const std::string& tensor,

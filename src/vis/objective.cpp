@@ -1,16 +1,65 @@
 #include "neuroscope/objective.h"
 
 #include <algorithm>
-#include <cctype>
-#include <charconv>
+#include <cmath>
 
 #include "neuroscope/error.h"
 #include "vis/objectives/channel.h"
+#include "vis/objectives/class_score.h"
+#include "vis/objectives/direction.h"
+#include "vis/objectives/diversity.h"
+#include "vis/objectives/image.h"
+#include "vis/objectives/layer.h"
+#include "vis/objectives/neuron.h"
 
 namespace neuroscope {
 
 Objective Objective::channel(std::string tensor, int64_t channel, std::optional<int64_t> batch) {
   return from_term(std::make_shared<vis::ChannelSumOfSquares>(std::move(tensor), channel, batch));
+}
+
+Objective Objective::channel_mean(std::string tensor, int64_t channel,
+                                  std::optional<int64_t> batch) {
+  return from_term(std::make_shared<vis::ChannelMean>(std::move(tensor), channel, batch));
+}
+
+Objective Objective::neuron(std::string tensor, int64_t channel,
+                            std::optional<std::pair<int64_t, int64_t>> position,
+                            std::optional<int64_t> batch) {
+  return from_term(std::make_shared<vis::Neuron>(std::move(tensor), channel, position, batch));
+}
+
+Objective Objective::layer(std::string tensor, std::optional<int64_t> batch) {
+  return from_term(std::make_shared<vis::LayerMeanSquare>(std::move(tensor), batch));
+}
+
+Objective Objective::class_score(const ClassifierTensors& tensors, ClassScore score, int64_t index,
+                                 std::string label, std::optional<int64_t> batch) {
+  if (tensors.logits.empty()) throw error("class objective: the model's logits tensor is unknown");
+  const bool from_softmax = score == ClassScore::kProbability && !tensors.probabilities.empty();
+  const bool computed_softmax = score == ClassScore::kProbability && !from_softmax;
+  return from_term(std::make_shared<vis::ClassTerm>(
+      from_softmax ? tensors.probabilities : tensors.logits,
+      computed_softmax ? vis::ClassTerm::Read::kSoftmaxOfLogits : vis::ClassTerm::Read::kElement,
+      index, score == ClassScore::kProbability ? "prob" : "class", std::move(label), batch));
+}
+
+Objective Objective::direction(std::string tensor, std::vector<float> vector, std::string source,
+                               std::optional<int64_t> batch) {
+  return from_term(std::make_shared<vis::Direction>(std::move(tensor), std::move(vector),
+                                                    std::move(source), batch));
+}
+
+Objective Objective::diversity(std::string tensor) {
+  return from_term(std::make_shared<vis::Diversity>(std::move(tensor)));
+}
+
+Objective Objective::total_variation(std::optional<int64_t> batch) {
+  return from_term(std::make_shared<vis::TotalVariation>(batch));
+}
+
+Objective Objective::l1(double center, std::optional<int64_t> batch) {
+  return from_term(std::make_shared<vis::L1>(center, batch));
 }
 
 Objective Objective::from_term(std::shared_ptr<const ObjectiveTerm> term, double weight) {
@@ -25,7 +74,9 @@ Objective Objective::operator+(const Objective& other) const {
   return sum;
 }
 
-Objective Objective::operator-(const Objective& other) const { return *this + other * -1.0; }
+Objective Objective::operator-(const Objective& other) const {
+  return *this + other * -1.0;
+}
 
 Objective Objective::operator*(double factor) const {
   Objective scaled = *this;
@@ -36,119 +87,29 @@ Objective Objective::operator*(double factor) const {
 std::vector<std::string> Objective::tensors() const {
   std::vector<std::string> names;
   for (const Term& t : terms_)
-    if (std::find(names.begin(), names.end(), t.term->tensor()) == names.end())
+    if (!t.term->reads_image() &&
+        std::find(names.begin(), names.end(), t.term->tensor()) == names.end())
       names.push_back(t.term->tensor());
   return names;
+}
+
+bool Objective::reads_image() const {
+  return std::any_of(terms_.begin(), terms_.end(),
+                     [](const Term& t) { return t.term->reads_image(); });
 }
 
 std::string Objective::describe() const {
   std::string text;
   for (const Term& t : terms_) {
-    if (!text.empty()) text += t.weight < 0 ? " - " : " + ";
-    else if (t.weight < 0) text += "-";
+    if (!text.empty())
+      text += t.weight < 0 ? " - " : " + ";
+    else if (t.weight < 0)
+      text += "-";
     const double w = std::abs(t.weight);
-    if (w != 1.0) text += std::to_string(w) + "*";
+    if (w != 1.0) text += vis::format_number(w) + "*";
     text += t.term->describe();
   }
   return text;
-}
-
-namespace {
-
-class ObjectiveParser {
- public:
-  explicit ObjectiveParser(std::string_view text) : text_(text) {}
-
-  Objective parse() {
-    Objective result;
-    double sign = 1.0;
-    skip_space();
-    if (peek('-')) {
-      sign = -1.0;
-      ++pos_;
-    } else if (peek('+')) {
-      ++pos_;
-    }
-    while (true) {
-      result = result + term() * sign;
-      skip_space();
-      if (pos_ >= text_.size()) break;
-      if (peek('+')) sign = 1.0;
-      else if (peek('-')) sign = -1.0;
-      else fail("expected '+' or '-'");
-      ++pos_;
-    }
-    return result;
-  }
-
- private:
-  // [number '*'] tensor ':' channel
-  Objective term() {
-    skip_space();
-    double weight = 1.0;
-    const size_t start = pos_;
-    if (pos_ < text_.size() && (std::isdigit(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '.')) {
-      const size_t star = text_.find('*', pos_);
-      if (star != std::string_view::npos) {
-        weight = number(text_.substr(pos_, star - pos_));
-        pos_ = star + 1;
-      }
-    }
-    skip_space();
-    // The tensor name runs to the last ':' before the next top-level '+'/'-' separator.
-    size_t end = pos_;
-    while (end < text_.size() && !is_separator(end)) ++end;
-    std::string_view item = text_.substr(pos_, end - pos_);
-    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.back()))) item.remove_suffix(1);
-    const size_t colon = item.rfind(':');
-    if (colon == std::string_view::npos || colon == 0)
-      fail_at(start, "expected TENSOR:CHANNEL");
-    const std::string tensor(item.substr(0, colon));
-    const double channel = number(item.substr(colon + 1));
-    if (channel != static_cast<double>(static_cast<int64_t>(channel)) || channel < 0)
-      fail_at(start, "channel must be a non-negative integer");
-    pos_ = end;
-    return Objective::channel(tensor, static_cast<int64_t>(channel)) * weight;
-  }
-
-  // '+'/'-' end a term only right after its ":CHANNEL" (tensor names may contain '-').
-  bool is_separator(size_t i) const {
-    if (text_[i] != '+' && text_[i] != '-') return false;
-    std::string_view before = text_.substr(0, i);
-    while (!before.empty() && std::isspace(static_cast<unsigned char>(before.back()))) before.remove_suffix(1);
-    const size_t digits = before.find_last_not_of("0123456789");
-    return digits != std::string_view::npos && digits + 1 < before.size() && before[digits] == ':';
-  }
-
-  double number(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    double value = 0;
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-    if (ec != std::errc() || ptr != s.data() + s.size() || s.empty())
-      fail(detail::concat("'", s, "' is not a number"));
-    return value;
-  }
-
-  void skip_space() {
-    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
-  }
-  bool peek(char c) const { return pos_ < text_.size() && text_[pos_] == c; }
-  [[noreturn]] void fail(const std::string& what) const { fail_at(pos_, what); }
-  [[noreturn]] void fail_at(size_t at, const std::string& what) const {
-    throw error("objective '", text_, "': ", what, " at character ", at + 1);
-  }
-
-  std::string_view text_;
-  size_t pos_ = 0;
-};
-
-}  // namespace
-
-Objective parse_objective(std::string_view text) {
-  if (text.find_first_not_of(" \t") == std::string_view::npos)
-    throw error("objective is empty; expected TENSOR:CHANNEL");
-  return ObjectiveParser(text).parse();
 }
 
 BoundObjective::BoundObjective(Objective objective,
@@ -173,19 +134,27 @@ BoundObjective::BoundObjective(Objective objective,
     batch = b;
   }
   values_.assign(static_cast<size_t>(batch), 0.0);
+  network_values_ = values_;
 }
 
 const std::vector<double>& BoundObjective::evaluate(bool seed_silent) {
   std::fill(values_.begin(), values_.end(), 0.0);
   for (Tensor* g : distinct_gradients_) g->fill(0.0f);
   const auto& terms = objective_.terms();
+  // Network terms first, so that their values alone decide which images are silent.
   for (size_t i = 0; i < terms.size(); ++i)
-    terms[i].term->accumulate(*activations_[i], terms[i].weight, values_, *gradients_[i]);
+    if (!terms[i].term->reads_image())
+      terms[i].term->accumulate(*activations_[i], terms[i].weight, values_, *gradients_[i]);
+  std::copy(values_.begin(), values_.end(), network_values_.begin());
+  for (size_t i = 0; i < terms.size(); ++i)
+    if (terms[i].term->reads_image())
+      terms[i].term->accumulate(*activations_[i], terms[i].weight, values_, *gradients_[i]);
   if (seed_silent)
     for (size_t b = 0; b < values_.size(); ++b)
-      if (values_[b] == 0.0)
+      if (network_values_[b] == 0.0)
         for (size_t i = 0; i < terms.size(); ++i)
-          terms[i].term->seed(*activations_[i], terms[i].weight, static_cast<int64_t>(b), *gradients_[i]);
+          terms[i].term->seed(*activations_[i], terms[i].weight, static_cast<int64_t>(b),
+                              *gradients_[i]);
   return values_;
 }
 

@@ -1,6 +1,7 @@
 #include "neuroscope/render.h"
 
 #include "neuroscope/error.h"
+#include "neuroscope/image.h"
 
 namespace neuroscope {
 namespace {
@@ -23,10 +24,12 @@ NetworkOptions network_options(const Model& model, const RenderSetup& s, Transfo
     throw error(model.path().string(), ": input '", in.name, "' has ", in.shape[1],
                 " channels but the preprocessing (", color_order_name(s.preprocessing.color_order),
                 ") gives ", s.preprocessing.network_channels(), "; set the colour order");
-  if (s.tensors.empty()) throw error("render: no tensors to optimize");
-  for (const std::string& t : s.tensors) model.resolve_tensor(t);
+  std::vector<std::string> outputs;  // the network's; image-space terms read no tensor
+  for (const std::string& t : s.tensors)
+    if (t != kImageTensor) outputs.push_back(model.resolve_tensor(t));
+  if (outputs.empty()) throw error("render: no tensors to optimize");
   return {.input_shapes = {{in.name, network_input_shape(s, chain)}},
-          .outputs = s.tensors,
+          .outputs = outputs,
           .precision = s.precision};
 }
 
@@ -47,7 +50,8 @@ Renderer::Renderer(const Model& model, RenderSetup setup, std::unique_ptr<Parame
       net_(model, network_options(model, setup_, transforms_)),
       images_({setup_.batch, setup_.preprocessing.image_channels(), setup_.height, setup_.width}),
       image_grad_(images_.shape()),
-      seen_grad_(transforms_.prepare(images_.shape())) {}
+      seen_grad_(transforms_.prepare(images_.shape())),
+      image_term_grad_(images_.shape()) {}
 
 std::string Renderer::describe() const {
   return param_->name() + " parameterization; transforms: " + transforms_.describe() + "; " +
@@ -55,7 +59,8 @@ std::string Renderer::describe() const {
 }
 
 RenderResult Renderer::run(const Objective& objective, std::span<const uint64_t> image_keys,
-                           uint64_t seed, const std::function<void(const RenderProgress&)>& progress) {
+                           uint64_t seed, const std::function<void(const RenderProgress&)>& progress,
+                           const Tensor* start_images) {
   if (static_cast<int64_t>(image_keys.size()) != setup_.batch)
     throw error("render: ", image_keys.size(), " image keys for a batch of ", setup_.batch);
   for (const std::string& t : objective.tensors())
@@ -66,7 +71,12 @@ RenderResult Renderer::run(const Objective& objective, std::span<const uint64_t>
   for (uint64_t key : image_keys) rngs.push_back(image_rng(seed, key));
 
   param_->initialize(setup_.batch, images_.dim(1), setup_.height, setup_.width, rngs);
-  if (setup_.start_image) {
+  if (start_images) {
+    if (start_images->shape() != images_.shape())
+      throw error("render: start images have shape ", to_string(start_images->shape()), ", expected ",
+                  to_string(images_.shape()));
+    for (int64_t b = 0; b < setup_.batch; ++b) param_->start_from(b, batch_item(*start_images, b));
+  } else if (setup_.start_image) {
     if (setup_.start_image->shape() != Shape{images_.dim(1), setup_.height, setup_.width})
       throw error("render: start image has shape ", to_string(setup_.start_image->shape()), ", expected [",
                   images_.dim(1), ",", setup_.height, ",", setup_.width, "]");
@@ -77,9 +87,18 @@ RenderResult Renderer::run(const Objective& objective, std::span<const uint64_t>
   std::span<float> theta = param_->parameters();
   theta_grad_.assign(theta.size(), 0.0f);
   optimizer_->reset(theta.size(), setup_.batch);
+  // Image-space terms read the rendered image and write their own gradient, added to the
+  // image gradient after the transformations' backward.
   BoundObjective bound(
-      objective, [&](const std::string& n) -> const Tensor& { return net_.output(n); },
-      [&](const std::string& n) -> Tensor& { return net_.output_gradient(n); });
+      objective,
+      [&](const std::string& n) -> const Tensor& {
+        return n == kImageTensor ? images_ : net_.output(n);
+      },
+      [&](const std::string& n) -> Tensor& {
+        return n == kImageTensor ? image_term_grad_ : net_.output_gradient(n);
+      });
+  const bool reads_image = objective.reads_image();
+  const bool reads_network = !objective.tensors().empty();
   const std::string input_name = net_.input_names().front();
 
   for (int step = 0; step < setup_.steps; ++step) {
@@ -91,7 +110,7 @@ RenderResult Renderer::run(const Objective& objective, std::span<const uint64_t>
     const std::vector<double>& values = bound.evaluate(setup_.rescue_silent);
     if (setup_.rescue_silent) {
       for (size_t b = 0; b < values.size(); ++b) {
-        silent_[b] = values[b] == 0.0;
+        silent_[b] = reads_network && bound.network_values()[b] == 0.0;
         rescued_[b] += silent_[b];
       }
       net_.redirect_relu_gradients(silent_);
@@ -99,6 +118,7 @@ RenderResult Renderer::run(const Objective& objective, std::span<const uint64_t>
     net_.backward();
     setup_.preprocessing.backward(net_.input_gradient(input_name), seen_grad_);
     transforms_.backward(seen_grad_, image_grad_);
+    if (reads_image) add_image_term_gradient();
     param_->backward(image_grad_, theta_grad_);
     optimizer_->step(theta, theta_grad_);
     param_->project();
@@ -117,6 +137,11 @@ RenderResult Renderer::run(const Objective& objective, std::span<const uint64_t>
   return result;
 }
 
+void Renderer::add_image_term_gradient() {
+  float* g = image_grad_.data();
+  const float* extra = image_term_grad_.data();
+  for (int64_t i = 0; i < image_grad_.size(); ++i) g[i] += extra[i];
+}
 
 std::vector<double> Renderer::evaluate_clean(BoundObjective& bound) {
   Tensor& input = net_.input(net_.input_names().front());

@@ -13,19 +13,23 @@ class Jitter final : public Transform {
   }
 
   std::string describe() const override {
-    return "jitter " + std::to_string(amount_) + (mode_ == JitterMode::kWrap ? " (wrap)" : " (crop)");
+    return "jitter " + std::to_string(amount_) +
+           (mode_ == JitterMode::kWrap ? " (wrap)" : " (crop)");
   }
 
   Shape output_shape(const Shape& in) const override {
     if (mode_ == JitterMode::kWrap) return in;
-    if (in[2] <= 2 * amount_ || in[3] <= 2 * amount_)
+    if (in[2] <= amount_ || in[3] <= amount_)
       throw error("jitter ", amount_, " crops away an image of size ", in[2], "x", in[3]);
-    return {in[0], in[1], in[2] - 2 * amount_, in[3] - 2 * amount_};
+    return {in[0], in[1], in[2] - amount_, in[3] - amount_};
   }
 
   void sample(ImageRngs& rngs) override {
     shifts_.resize(rngs.size());  // sized on the first step only
-    std::uniform_int_distribution<int64_t> offset(-amount_, amount_);
+    // Wrap: -amount..amount (the reference; its draws must not change). Crop: Lucid's
+    // random_crop to size - amount, whose offsets are 0..amount.
+    std::uniform_int_distribution<int64_t> offset(mode_ == JitterMode::kWrap ? -amount_ : 0,
+                                                  amount_);
     for (size_t b = 0; b < rngs.size(); ++b) shifts_[b] = {offset(rngs[b]), offset(rngs[b])};
   }
 
@@ -35,13 +39,15 @@ class Jitter final : public Transform {
  private:
   static int64_t wrap(int64_t v, int64_t n) { return ((v % n) + n) % n; }
 
-  // Forward: out[y][x] = in[y - dy][x - dx] (wrap) or in[y + amount + dy][x + amount + dx]
-  // (crop). The adjoint moves values the opposite way.
+  // Forward: out[y][x] = in[y - dy][x - dx] (wrap) or in[y + dy][x + dx] (crop). The adjoint
+  // moves values the opposite way.
   void move(const Tensor& from, Tensor& to, bool adjoint) const {
     const Tensor& big = adjoint ? to : from;  // the un-jittered side
     const int64_t n = big.dim(0), c = big.dim(1), h = big.dim(2), w = big.dim(3);
-    const int64_t oh = mode_ == JitterMode::kWrap ? h : h - 2 * amount_;
-    const int64_t ow = mode_ == JitterMode::kWrap ? w : w - 2 * amount_;
+    NS_CHECK(static_cast<int64_t>(shifts_.size()) == n,
+             "jitter: sample() not called for this batch");
+    const int64_t oh = mode_ == JitterMode::kWrap ? h : h - amount_;
+    const int64_t ow = mode_ == JitterMode::kWrap ? w : w - amount_;
     if (adjoint && mode_ == JitterMode::kCrop) to.fill(0.0f);
     for (int64_t b = 0; b < n; ++b) {
       const auto [dy, dx] = shifts_[static_cast<size_t>(b)];
@@ -50,10 +56,12 @@ class Jitter final : public Transform {
         float* dst = to.data() + (b * c + k) * (adjoint ? h * w : oh * ow);
         for (int64_t y = 0; y < oh; ++y)
           for (int64_t x = 0; x < ow; ++x) {
-            const int64_t sy = mode_ == JitterMode::kWrap ? wrap(y - dy, h) : y + amount_ + dy;
-            const int64_t sx = mode_ == JitterMode::kWrap ? wrap(x - dx, w) : x + amount_ + dx;
-            if (adjoint) dst[sy * w + sx] = src[y * ow + x];
-            else dst[y * ow + x] = src[sy * w + sx];
+            const int64_t sy = mode_ == JitterMode::kWrap ? wrap(y - dy, h) : y + dy;
+            const int64_t sx = mode_ == JitterMode::kWrap ? wrap(x - dx, w) : x + dx;
+            if (adjoint)
+              dst[sy * w + sx] = src[y * ow + x];
+            else
+              dst[y * ow + x] = src[sy * w + sx];
           }
       }
     }
