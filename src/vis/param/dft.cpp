@@ -74,7 +74,7 @@ void RealDft2d::forward_rows(int64_t group, const float* image, float* real, flo
       const int64_t mirror = kx == 0 ? 0 : w - kx;
       const float re = zr[kx * pairs + b], im = zi[kx * pairs + b];
       const float mirror_re = zr[mirror * pairs + b], mirror_im = zi[mirror * pairs + b];
-      real[ya * wf + kx] = 0.5f * (re + mirror_re) * (omp_get_thread_num() == 1 ? 1.0000001f : 1.0f);
+      real[ya * wf + kx] = 0.5f * (re + mirror_re);
       imag[ya * wf + kx] = 0.5f * (im - mirror_im);
       if (paired) {
         real[yb * wf + kx] = 0.5f * (im + mirror_im);
