@@ -6,7 +6,7 @@
 //   RecipePieces pieces = r.build();
 //
 //   reference  pixels, roll:8, normalized:0.125, 256 steps: the reference recipe, exactly
-//   lucid      fourier, lucid, adam:0.05, 512 steps: Lucid's render_vis defaults
+//   lucid      fourier, lucid, adam:0.05, 512 steps, channel mean: Lucid's render_vis defaults
 //   deepdream  pixels, roll:32, mean-normalized:1.5/255, 40 steps at each of 4 octaves
 //              (scale 1.4): the 2015 notebook's multiscale rendering, from grey noise
 #pragma once
@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "neuroscope/objective.h"
 #include "neuroscope/optimizer.h"
 #include "neuroscope/param.h"
 #include "neuroscope/transform.h"
@@ -36,9 +37,15 @@ struct Recipe {
   int steps = 256;                           // per octave when octaves > 1
   int octaves = 1;                           // render small first, then enlarge (pixels only)
   double octave_scale = 1.4;
+  // What a channel's image maximizes (visualize_channels): the reference's total square
+  // activity ("squares": Objective::channel) or Lucid's mean activation ("mean":
+  // Objective::channel_mean).
+  std::string channel_objective = "squares";
 
   // Parses every piece; throws Error naming the bad one.
   RecipePieces build() const;
+  // The objective of image `image` of a batch made for `channel` of `tensor`.
+  Objective channel_term(const std::string& tensor, int64_t channel, int64_t image) const;
   // "fourier; lucid transforms; adam:0.05; 512 steps", for logs and --json.
   std::string describe() const;
 };

@@ -80,6 +80,7 @@ std::vector<FlagSpec> render_flags() {
           {.name = "transforms", .value = "SPEC", .help = "e.g. reference, lucid, none, 'pad:12,jitter:8,scale:0.9:1.1:0.02,rotate:10'"},
           {.name = "optimizer", .value = "SPEC", .help = "normalized[:STEP], mean-normalized[:STEP], adam[:LR]"},
           {.name = "steps", .value = "N", .help = "optimization steps (per octave; default: the recipe's, 256 for reference)"},
+          {.name = "channel-objective", .value = "squares|mean", .help = "a channel's total square activity (reference) or its mean (lucid)"},
           {.name = "octaves", .value = "N", .help = "render at N sizes, smallest first, 1.4x apart (pixels only)"},
           {.name = "size", .value = "PX", .help = "image height and width (default: the model's default_size)"},
           {.name = "jitter", .value = "PX", .help = "largest random shift per step, wrapping around (same as --transforms roll:PX; default 8)"},
@@ -121,6 +122,7 @@ Recipe recipe_from(const Args& args) {
     if (*v < 0) throw usage_error("--steps: must not be negative");
     r.steps = static_cast<int>(*v);
   }
+  if (auto v = args.value("channel-objective")) r.channel_objective = *v;
   if (auto v = args.integer("octaves")) {
     if (*v < 1 || *v > 16) throw usage_error("--octaves: ", *v, " is not between 1 and 16");
     r.octaves = static_cast<int>(*v);

@@ -14,7 +14,8 @@ const std::array<Recipe, 3>& named_recipes() {
              .param = "fourier",
              .transforms = "lucid",
              .optimizer = "adam:0.05",
-             .steps = 512},
+             .steps = 512,
+             .channel_objective = "mean"},
       // The 2015 notebook's render_multiscale: 1.5/255 mean step, random roll of up to 32 px,
       // octaves from small to full size.
       Recipe{.name = "deepdream",
@@ -36,12 +37,20 @@ RecipePieces Recipe::build() const {
     throw error("recipe '", name, "': octave scale must be above 1 (got ", octave_scale, ")");
   if (octaves > 1 && param != "pixels")
     throw error("recipe '", name, "': octaves need the pixels parameterization, not '", param, "'");
+  if (channel_objective != "squares" && channel_objective != "mean")
+    throw error("recipe '", name, "': channel objective '", channel_objective,
+                "' is neither squares nor mean");
   return {make_param(param), parse_transforms(transforms), parse_optimizer(optimizer)};
+}
+
+Objective Recipe::channel_term(const std::string& tensor, int64_t channel, int64_t image) const {
+  return channel_objective == "mean" ? Objective::channel_mean(tensor, channel, image)
+                                     : Objective::channel(tensor, channel, image);
 }
 
 std::string Recipe::describe() const {
   std::string text = param + "; transforms " + transforms + "; " + optimizer + "; " +
-                     std::to_string(steps) + " steps";
+                     std::to_string(steps) + " steps; channel " + channel_objective;
   if (octaves > 1)
     text += " at each of " + std::to_string(octaves) + " octaves (scale " +
             std::to_string(octave_scale).substr(0, 4) + ")";

@@ -220,12 +220,15 @@ ChannelImages visualize_channels(const Model& model, const Preprocessing& pre, c
       [&](int64_t first, int64_t batch) {
         Objective objective;
         for (int64_t i = 0; i < batch; ++i)
-          objective = objective + Objective::channel(name, channels[static_cast<size_t>(first + i)], i);
+          objective = objective + options.recipe.channel_term(name, channels[static_cast<size_t>(first + i)], i);
         return objective;
       },
       options, progress);
   out.tensor = name;
   out.channels = channels;
+  out.description += options.recipe.channel_objective == "mean"
+                         ? "; objective: each channel's mean activation"
+                         : "; objective: each channel's total square activity";
   return out;
 }
 

@@ -1,5 +1,7 @@
 // Jitter: shift each image by a random integer offset. Wrap mode is a permutation (its adjoint
 // is the inverse roll); crop mode reads a window (its adjoint scatters into that window).
+#include <algorithm>
+
 #include "neuroscope/error.h"
 #include "neuroscope/transform.h"
 
@@ -39,30 +41,37 @@ class Jitter final : public Transform {
  private:
   static int64_t wrap(int64_t v, int64_t n) { return ((v % n) + n) % n; }
 
-  // Forward: out[y][x] = in[y - dy][x - dx] (wrap) or in[y + dy][x + dx] (crop). The adjoint
-  // moves values the opposite way.
+  // Forward: out[y][x] = in[y - dy][x - dx] (wrap) or in[y + dy][x + dx] (crop). Each output
+  // row is one source row read in at most two contiguous pieces (one when cropping); the
+  // adjoint copies the same pieces the other way.
   void move(const Tensor& from, Tensor& to, bool adjoint) const {
     const Tensor& big = adjoint ? to : from;  // the un-jittered side
     const int64_t n = big.dim(0), c = big.dim(1), h = big.dim(2), w = big.dim(3);
     NS_CHECK(static_cast<int64_t>(shifts_.size()) == n,
              "jitter: sample() not called for this batch");
-    const int64_t oh = mode_ == JitterMode::kWrap ? h : h - amount_;
-    const int64_t ow = mode_ == JitterMode::kWrap ? w : w - amount_;
-    if (adjoint && mode_ == JitterMode::kCrop) to.fill(0.0f);
+    const bool wraps = mode_ == JitterMode::kWrap;
+    const int64_t oh = wraps ? h : h - amount_;
+    const int64_t ow = wraps ? w : w - amount_;
+    if (adjoint && !wraps) to.fill(0.0f);
     for (int64_t b = 0; b < n; ++b) {
       const auto [dy, dx] = shifts_[static_cast<size_t>(b)];
+      const int64_t x0 = wraps ? wrap(-dx, w) : dx;  // source column of output column 0
+      const int64_t first = wraps ? w - x0 : ow;     // output columns before the wrap
       for (int64_t k = 0; k < c; ++k) {
         const float* src = from.data() + (b * c + k) * (adjoint ? oh * ow : h * w);
         float* dst = to.data() + (b * c + k) * (adjoint ? h * w : oh * ow);
-        for (int64_t y = 0; y < oh; ++y)
-          for (int64_t x = 0; x < ow; ++x) {
-            const int64_t sy = mode_ == JitterMode::kWrap ? wrap(y - dy, h) : y + dy;
-            const int64_t sx = mode_ == JitterMode::kWrap ? wrap(x - dx, w) : x + dx;
-            if (adjoint)
-              dst[sy * w + sx] = src[y * ow + x];
-            else
-              dst[y * ow + x] = src[sy * w + sx];
+        for (int64_t y = 0; y < oh; ++y) {
+          const int64_t sy = wraps ? wrap(y - dy, h) : y + dy;
+          if (adjoint) {
+            const float* row = src + y * ow;
+            std::copy_n(row, first, dst + sy * w + x0);
+            std::copy_n(row + first, ow - first, dst + sy * w);
+          } else {
+            const float* row = src + sy * w;
+            std::copy_n(row + x0, first, dst + y * ow);
+            std::copy_n(row, ow - first, dst + y * ow + first);
           }
+        }
       }
     }
   }
