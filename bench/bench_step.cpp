@@ -1,35 +1,67 @@
-// One step of the reference feature-visualization loop on the real GoogLeNet: forward to the
-// layer, the reference objective (total square activity of one channel), backward to the input.
-// Reports ms per step, ms per image and GFLOP/s (convolution and matrix-product FLOPs of the
-// forward and backward-to-input passes).
+// The reference feature-visualization step on the real GoogLeNet, timed.
 //
-//   build/bench/bench_step                       # all cases
-//   build/bench/bench_step --benchmark_filter=4d  # one layer
+// render_step: the whole step `neuroscope feature` runs (jitter, preprocessing, forward to the
+//   layer, objective, backward to the image, normalized update), through the same Renderer, at
+//   inception_3b/output, inception_4d/output and the full network (the logits,
+//   loss3/classifier), batch 1 and 8, and 4d at 448x448, in float32 (bf16:0) and bfloat16
+//   (bf16:1). The first step of a render is not counted (it touches every buffer for the first
+//   time and draws the start images).
+// reference_step: the network's part alone (forward, objective, backward to the input) at 4d.
+//
+// Counters: ms_per_step, ms_per_image, GFLOP/s (convolution and matrix-product FLOPs of the
+// forward and backward-to-input passes, Network::forward_flops() + backward_flops()), MB (the
+// compiled plan's buffers).
+//
+//   build/bench/bench_step                                  # all cases
+//   build/bench/bench_step --benchmark_filter=render_step   # the whole steps only
+//   build/bench/bench_step --benchmark_format=json          # for bench/compare
+//   build/bench/bench_step --startup   # JSON: Model::load, compile, first step, in a fresh process
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <numeric>
 #include <random>
 
 #include "neuroscope/model.h"
 #include "neuroscope/network.h"
 #include "neuroscope/objective.h"
+#include "reference_render.h"
 
 namespace {
 
-const std::filesystem::path kModel =
-    std::filesystem::path(NEUROSCOPE_SHARED_DIR) / "models/googlenet/googlenet-bvlc.onnx";
+using Clock = std::chrono::steady_clock;
+using neuroscope::bench::googlenet_path;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+bool model_missing(benchmark::State& state) {
+  if (std::filesystem::exists(googlenet_path())) return false;
+  state.SkipWithError(("MISSING shared model " + googlenet_path().string()).c_str());
+  return true;
+}
+
+void report(benchmark::State& state, const neuroscope::Network& net, int64_t batch, double seconds,
+            double steps) {
+  const double flops = net.forward_flops() + net.backward_flops();
+  state.counters["ms_per_step"] = 1e3 * seconds / steps;
+  state.counters["ms_per_image"] = 1e3 * seconds / (steps * static_cast<double>(batch));
+  state.counters["GFLOP/s"] = flops * steps / seconds * 1e-9;
+  state.counters["MB"] = static_cast<double>(net.memory_bytes()) / 1e6;
+}
 
 void reference_step(benchmark::State& state, const std::string& layer) {
-  if (!std::filesystem::exists(kModel)) {
-    state.SkipWithError(("MISSING shared model " + kModel.string()).c_str());
-    return;
-  }
+  if (model_missing(state)) return;
   const int64_t batch = state.range(0), size = state.range(1);
-  neuroscope::Model model = neuroscope::Model::load(kModel);
-  neuroscope::Network net(model, {.input_shapes = {{"data", {batch, 3, size, size}}},
-                                  .outputs = {layer}});
+  neuroscope::Model model = neuroscope::Model::load(googlenet_path());
+  neuroscope::Network net(model,
+                          {.input_shapes = {{"data", {batch, 3, size, size}}}, .outputs = {layer}});
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> pixel(-100.0f, 130.0f);
   for (float& v : net.input().values()) v = pixel(rng);
@@ -46,15 +78,71 @@ void reference_step(benchmark::State& state, const std::string& layer) {
   step();  // first touch of every buffer; not part of the steady state
   double seconds = 0;
   for (auto _ : state) {
-    const auto start = std::chrono::steady_clock::now();
+    const auto start = Clock::now();
     step();
-    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    seconds += seconds_since(start);
   }
-  const double steps = static_cast<double>(state.iterations());
-  const double flops = net.forward_flops() + net.backward_flops();
-  state.counters["ms_per_image"] = 1e3 * seconds / (steps * static_cast<double>(batch));
-  state.counters["GFLOP/s"] = flops * steps / seconds * 1e-9;
-  state.counters["MB"] = static_cast<double>(net.memory_bytes()) / 1e6;
+  report(state, net, batch, seconds, static_cast<double>(state.iterations()));
+}
+
+double median(std::vector<double> values) {
+  const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
+  std::nth_element(values.begin(), middle, values.end());
+  if (values.size() % 2 == 1) return *middle;
+  return (*middle + *std::max_element(values.begin(), middle)) / 2;
+}
+
+// One render of `steps` steps per iteration. The reported step time is the median over the
+// steps after the first of each render (the median, not the mean: on a shared 2-core machine a
+// step now and then loses its core to another process; bench/torch_googlenet.py reports the
+// same statistic). ms_per_step_mean is there too.
+void render_step(benchmark::State& state, const std::string& layer) {
+  if (model_missing(state)) return;
+  const neuroscope::bench::RenderCase c{.tensor = layer,
+                                        .batch = state.range(0),
+                                        .size = state.range(1),
+                                        .steps = static_cast<int>(state.range(2)),
+                                        .precision = state.range(3) != 0
+                                                         ? neuroscope::Precision::kBFloat16
+                                                         : neuroscope::Precision::kFloat32};
+  if (c.steps < 2) {
+    state.SkipWithError("render_step needs at least 2 steps (the first is not counted)");
+    return;
+  }
+  neuroscope::Model model = neuroscope::Model::load(googlenet_path());
+  neuroscope::bench::ReferenceRender render(model, c);
+  std::vector<double> steps;
+  for (auto _ : state) {
+    const std::vector<double> seconds = render.run();
+    steps.insert(steps.end(), seconds.begin() + 1, seconds.end());
+    state.SetIterationTime(median({seconds.begin() + 1, seconds.end()}));
+  }
+  const double typical = median(steps);
+  report(state, render.network(), c.batch, typical, 1.0);
+  state.counters["ms_per_step_mean"] =
+      1e3 * std::accumulate(steps.begin(), steps.end(), 0.0) / static_cast<double>(steps.size());
+  state.counters["steps_timed"] = static_cast<double>(steps.size());
+}
+
+// Model::load to the end of the first step of a 4d render at batch 1, 224x224, as `neuroscope
+// feature` does it; meaningful only in a fresh process (oneDNN caches compiled kernels).
+int startup() {
+  const auto start = Clock::now();
+  const neuroscope::Model model = neuroscope::Model::load(googlenet_path());
+  const double loaded = seconds_since(start);
+  neuroscope::bench::ReferenceRender render(
+      model, {.tensor = "inception_4d/output", .batch = 1, .size = 224, .steps = 1});
+  const double compiled = seconds_since(start);
+  double first_step = 0;
+  render.run([&](int) { first_step = seconds_since(start); });
+  std::cout << nlohmann::ordered_json{{"case", "inception_4d/output batch 1 224x224"},
+                                      {"load_ms", 1e3 * loaded},
+                                      {"compile_ms", 1e3 * (compiled - loaded)},
+                                      {"first_step_ms", 1e3 * (first_step - compiled)},
+                                      {"total_ms", 1e3 * first_step}}
+                   .dump()
+            << "\n";
+  return 0;
 }
 
 }  // namespace
@@ -66,4 +154,30 @@ BENCHMARK_CAPTURE(reference_step, inception_4d, std::string("inception_4d/output
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
-BENCHMARK_MAIN();
+// Steps per render: enough for a stable median at today's speed, a few seconds per case. The
+// last argument picks the precision: 0 float32, 1 bfloat16 (NetworkOptions::precision).
+void render_cases(benchmark::internal::Benchmark* b, bool large) {
+  b->ArgNames({"batch", "size", "steps", "bf16"});
+  for (int64_t bf16 : {0, 1}) {
+    b->Args({1, 224, 25, bf16});
+    b->Args({8, 224, 6, bf16});
+    if (large) b->Args({1, 448, 10, bf16});
+  }
+  b->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+}
+
+BENCHMARK_CAPTURE(render_step, inception_3b, std::string("inception_3b/output"))
+    ->Apply([](benchmark::internal::Benchmark* b) { render_cases(b, false); });
+BENCHMARK_CAPTURE(render_step, inception_4d, std::string("inception_4d/output"))
+    ->Apply([](benchmark::internal::Benchmark* b) { render_cases(b, true); });
+BENCHMARK_CAPTURE(render_step, full, std::string("loss3/classifier"))
+    ->Apply([](benchmark::internal::Benchmark* b) { render_cases(b, false); });
+
+int main(int argc, char** argv) {
+  if (argc == 2 && std::strcmp(argv[1], "--startup") == 0) return startup();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -2,11 +2,12 @@
 // transformations, optimizer, steps), each piece written as the text its parser reads.
 //
 //   Recipe r = neuroscope::recipe_named("lucid");  // Fourier + decorrelated colour, Lucid's
-//   r.steps = 256;                                  // transforms, Adam 0.05, 512 steps
+//   r.steps = 256;                                  // transforms, Adam 0.02, 512 steps
 //   RecipePieces pieces = r.build();
 //
 //   reference  pixels, roll:8, normalized:0.125, 256 steps: the reference recipe, exactly
-//   lucid      fourier, lucid, adam:0.05, 512 steps, channel mean: Lucid's render_vis defaults
+//   lucid      fourier, lucid, adam:0.02, 512 steps, channel mean: Lucid's render_vis pieces
+//              (Lucid's own Adam step is 0.05: --optimizer adam:0.05; see docs/recipes.md)
 //   deepdream  pixels, roll:32, mean-normalized:1.5/255, 40 steps at each of 4 octaves
 //              (scale 1.4): the 2015 notebook's multiscale rendering, from grey noise
 #pragma once
