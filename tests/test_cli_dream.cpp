@@ -94,19 +94,7 @@ TEST(CliDreamErrors, UnknownLayerSuggestsNames) {
 
 TEST(CliDreamErrors, ModelWhoseInputIsNotAnImage) {
   TempDir dir;
-  onnx::ModelProto model = tiny_classifier();
-  // Make the graph start at the flattened features: input [N,6], no image.
-  auto* graph = model.mutable_graph();
-  graph->mutable_input(0)->set_name("flat");
-  auto* dims = graph->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape();
-  dims->clear_dim();
-  dims->add_dim()->set_dim_value(1);
-  dims->add_dim()->set_dim_value(6);
-  google::protobuf::RepeatedPtrField<onnx::NodeProto> kept;
-  for (const auto& node : graph->node())
-    if (node.op_type() == "Gemm" || node.op_type() == "Softmax") *kept.Add() = node;
-  graph->mutable_node()->Swap(&kept);
-  const auto file = write_model(model, dir / "vector.onnx");
+  const auto file = write_model(vector_input_classifier(), dir / "vector.onnx");
   const auto photo = write_photo(dir, "photo.png");
   expect_cli_error(
       run_cli({"dream", file.string(), photo.string(), "-o", (dir / "d.png").string()}), 1,

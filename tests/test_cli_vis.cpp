@@ -35,7 +35,8 @@ TEST(CliKernels, ColourKernelsOfGoogLeNet) {
   // Colour: some tile pixels differ between channels.
   double spread = 0;
   const int64_t plane = image.dim(1) * image.dim(2);
-  for (int64_t i = 0; i < plane; ++i) spread = std::max(spread, std::fabs(double(image[i]) - image[plane + i]));
+  for (int64_t i = 0; i < plane; ++i)
+    spread = std::max(spread, std::fabs(double(image[i]) - image[plane + i]));
   EXPECT_GT(spread, 0.2);
 }
 
@@ -65,8 +66,8 @@ TEST(CliFeature, JsonReportsTheObjective) {
 TEST(CliGrid, OneImagePerChannelInBatches) {
   TempDir dir;
   const CliResult r = run_cli({"grid", "--layer", "inception_b/output", "--channels", "0-4,9",
-                               "--steps", "4", "--batch", "4", "--size", "28", "--columns", "3", "-o",
-                               (dir / "g.png").string(), "--json"});
+                               "--steps", "4", "--batch", "4", "--size", "28", "--columns", "3",
+                               "-o", (dir / "g.png").string(), "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // 6 tiles of 28 px, each shown enlarged x5 (to at least 128 px), in 3 columns, 2 px gaps.
   const Tensor image = read_image(dir / "g.png");
@@ -90,12 +91,14 @@ TEST(CliScore, MeasuresImagesMadeForChannels) {
                   .exit_code,
               0);
   Tensor noise({3, 28, 28});
-  for (int64_t i = 0; i < noise.size(); ++i) noise[i] = static_cast<float>((i * 7919) % 101) / 100.0f;
+  for (int64_t i = 0; i < noise.size(); ++i)
+    noise[i] = static_cast<float>((i * 7919) % 101) / 100.0f;
   std::filesystem::create_directory(dir / "photos");
   write_png(dir / "photos" / "noise.png", noise);
-  const CliResult r = run_cli({"score", "--layer", "inception_b/output", "--image", "3=" + (dir / "3.png").string(),
-                               "--image", "7=" + (dir / "7.png").string(), "--size", "28", "--photos",
-                               (dir / "photos").string(), "--json"});
+  const CliResult r =
+      run_cli({"score", "--layer", "inception_b/output", "--image", "3=" + (dir / "3.png").string(),
+               "--image", "7=" + (dir / "7.png").string(), "--size", "28", "--photos",
+               (dir / "photos").string(), "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // Each image was made for its channel: it should win there (the saved PNG is enlarged x5;
   // --size 28 scores it at the size it was made).
@@ -107,9 +110,11 @@ TEST(CliScore, MeasuresImagesMadeForChannels) {
 
 TEST(CliScore, BadImageArguments) {
   TempDir dir;
-  expect_cli_error(run_cli({"score", "--layer", "stem/conv1", "--image", "nofile"}), 2, {"CHANNEL=FILE"});
-  expect_cli_error(run_cli({"score", "--layer", "stem/conv1", "--image", "1=" + (dir / "absent.png").string()}),
-                   1, {"absent.png"});
+  expect_cli_error(run_cli({"score", "--layer", "stem/conv1", "--image", "nofile"}), 2,
+                   {"CHANNEL=FILE"});
+  expect_cli_error(
+      run_cli({"score", "--layer", "stem/conv1", "--image", "1=" + (dir / "absent.png").string()}),
+      1, {"absent.png"});
   expect_cli_error(run_cli({"score", "--layer", "stem/conv1"}), 2, {"--image"});
 }
 
@@ -127,27 +132,16 @@ TEST(CliVisErrors, ChannelOutOfRange) {
 
 TEST(CliVisErrors, UnwritableOutputLeavesNothing) {
   TempDir dir;
-  expect_cli_error(run_cli({"grid", "--layer", "stem/conv1", "-o", (dir / "missing" / "g.png").string()}),
-                   1, {"does not exist"});
+  expect_cli_error(
+      run_cli({"grid", "--layer", "stem/conv1", "-o", (dir / "missing" / "g.png").string()}), 1,
+      {"does not exist"});
   expect_cli_error(run_cli({"kernels", "-o", dir.path().string()}), 1, {"folder"});
   EXPECT_TRUE(dir.list().empty());
 }
 
 TEST(CliVisErrors, ModelWhoseInputIsNotAnImage) {
   TempDir dir;
-  onnx::ModelProto model = tiny_classifier();
-  // Make the graph start at the flattened features: input [N,6], no image.
-  auto* graph = model.mutable_graph();
-  graph->mutable_input(0)->set_name("flat");
-  auto* dims = graph->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape();
-  dims->clear_dim();
-  dims->add_dim()->set_dim_value(1);
-  dims->add_dim()->set_dim_value(6);
-  google::protobuf::RepeatedPtrField<onnx::NodeProto> kept;
-  for (const auto& node : graph->node())
-    if (node.op_type() == "Gemm" || node.op_type() == "Softmax") *kept.Add() = node;
-  graph->mutable_node()->Swap(&kept);
-  const auto file = write_model(model, dir / "vector.onnx");
+  const auto file = write_model(vector_input_classifier(), dir / "vector.onnx");
   expect_cli_error(run_cli({"feature", file.string(), "--layer", "logits", "--channel", "0", "-o",
                             (dir / "x.png").string()}),
                    1, {"not an image input"});
@@ -158,9 +152,9 @@ TEST(CliFeature, StartsFromAPicture) {
   Tensor photo({3, 40, 30}, 0.25f);
   for (int64_t i = 0; i < 40 * 30; ++i) photo[i] = static_cast<float>(i % 30) / 30.0f;  // red ramp
   write_png(dir / "photo.png", photo);
-  const CliResult r = run_cli({"feature", "--layer", "stem/conv1", "--channel", "2", "--steps", "0",
-                               "--size", "28", "--start", (dir / "photo.png").string(), "-o",
-                               (dir / "f.png").string(), "--quiet"});
+  const CliResult r =
+      run_cli({"feature", "--layer", "stem/conv1", "--channel", "2", "--steps", "0", "--size", "28",
+               "--start", (dir / "photo.png").string(), "-o", (dir / "f.png").string(), "--quiet"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // No steps: the output is the start picture, in grey (the built-in model is grey), resized.
   const Tensor out = read_image(dir / "f.png");
@@ -174,8 +168,8 @@ TEST(CliVisErrors, UnreadableOrUnsupportedStartImage) {
   expect_cli_error(run_cli({"feature", "--layer", "stem/conv1", "--channel", "0", "--start",
                             (dir / "notes.txt").string(), "-o", (dir / "f.png").string()}),
                    1, {"cannot decode image", "notes.txt"});
-  expect_cli_error(run_cli({"grid", "--layer", "stem/conv1", "--start", (dir / "absent.jpg").string(),
-                            "-o", (dir / "g.png").string()}),
+  expect_cli_error(run_cli({"grid", "--layer", "stem/conv1", "--start",
+                            (dir / "absent.jpg").string(), "-o", (dir / "g.png").string()}),
                    1, {"absent.jpg", "does not exist"});
   EXPECT_EQ(dir.list(), std::vector<std::string>{"notes.txt"});
 }
@@ -183,8 +177,8 @@ TEST(CliVisErrors, UnreadableOrUnsupportedStartImage) {
 TEST(CliVisErrors, MissingRequiredFlags) {
   expect_cli_error(run_cli({"feature", "--channel", "3"}), 2, {"--layer"});
   expect_cli_error(run_cli({"feature", "--layer", "stem/conv1"}), 2, {"--channel"});
-  expect_cli_error(run_cli({"feature", "--layer", "stem/conv1", "--channel", "1", "--steps", "-2"}), 2,
-                   {"--steps"});
+  expect_cli_error(run_cli({"feature", "--layer", "stem/conv1", "--channel", "1", "--steps", "-2"}),
+                   2, {"--steps"});
 }
 
 }  // namespace

@@ -10,8 +10,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include <oneapi/dnnl/dnnl.hpp>
 #include <iostream>
+#include <oneapi/dnnl/dnnl.hpp>
 
 #include "neuroscope/image.h"
 #include "neuroscope/recipe.h"
@@ -53,15 +53,17 @@ Measures measure(const Model& model, const LayerCase& layer, Precision precision
   for (size_t i = 0; i < r.images.size(); ++i) {
     const ScoredImage& s = r.images[i];
     std::cout << name << " " << layer.tensor << " channel " << s.channel << ": rank " << s.rank
-              << ", own response " << s.response << (s.beats_others ? " (beats the other images)" : " (NOT the best)")
-              << ", " << s.photo_ratio << "x its mean over photos, " << 100 * s.high_frequency
+              << ", own response " << s.response
+              << (s.beats_others ? " (beats the other images)" : " (NOT the best)") << ", "
+              << s.photo_ratio << "x its mean over photos, " << 100 * s.high_frequency
               << "% energy above half Nyquist; objective " << made.values[i] << ", rescued steps "
               << made.rescued_steps[i] << "\n";
   }
   const auto n = static_cast<int>(layer.channels.size());
-  std::cout << name << " " << layer.tensor << ": top-5 " << r.top5 << "/" << n << ", own image best "
-            << r.beats_others << "/" << n << ", >=10x photos " << r.beats_photos << "/" << n << ", "
-            << 100 * r.mean_high_frequency << "% high-frequency energy (" << made.seconds << " s to render)\n";
+  std::cout << name << " " << layer.tensor << ": top-5 " << r.top5 << "/" << n
+            << ", own image best " << r.beats_others << "/" << n << ", >=10x photos "
+            << r.beats_photos << "/" << n << ", " << 100 * r.mean_high_frequency
+            << "% high-frequency energy (" << made.seconds << " s to render)\n";
   return {r.top5, r.beats_others, r.beats_photos, r.mean_high_frequency};
 }
 

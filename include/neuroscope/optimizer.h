@@ -34,9 +34,9 @@ std::unique_ptr<Optimizer> make_adam(float learning_rate);
 std::unique_ptr<Optimizer> make_mean_normalized_ascent(float step_size);
 
 // The defaults of the named optimizers.
-inline constexpr float kReferenceStepSize = 1.0f / 8;     // normalized (max |step|)
-inline constexpr float kDeepDreamStepSize = 1.5f / 255;   // mean-normalized (mean |step|)
-inline constexpr float kLucidLearningRate = 0.05f;        // adam
+inline constexpr float kReferenceStepSize = 1.0f / 8;    // normalized (max |step|)
+inline constexpr float kDeepDreamStepSize = 1.5f / 255;  // mean-normalized (mean |step|)
+inline constexpr float kLucidLearningRate = 0.05f;       // adam
 
 // "normalized[:STEP]", "mean-normalized[:STEP]", "adam[:LR]" (defaults above), e.g.
 // "normalized:0.125", "adam". Error listing the valid forms for anything else.

@@ -32,11 +32,11 @@ struct RecipePieces {
 
 struct Recipe {
   std::string name = "reference";
-  std::string param = "pixels";              // make_param
-  std::string transforms = "reference";      // parse_transforms
+  std::string param = "pixels";                // make_param
+  std::string transforms = "reference";        // parse_transforms
   std::string optimizer = "normalized:0.125";  // parse_optimizer
-  int steps = 256;                           // per octave when octaves > 1
-  int octaves = 1;                           // render small first, then enlarge (pixels only)
+  int steps = 256;                             // per octave when octaves > 1
+  int octaves = 1;                             // render small first, then enlarge (pixels only)
   double octave_scale = 1.4;
   // What a channel's image maximizes (visualize_channels): the reference's total square
   // activity ("squares": Objective::channel) or Lucid's mean activation ("mean":

@@ -59,8 +59,8 @@ struct RenderProgress {
 };
 
 struct RenderResult {
-  Tensor images;               // [N,3,H,W], RGB in [0,1]
-  std::vector<double> values;  // objective per image, evaluated on the final images
+  Tensor images;                   // [N,3,H,W], RGB in [0,1]
+  std::vector<double> values;      // objective per image, evaluated on the final images
   std::vector<int> rescued_steps;  // steps each image was silent and rescued (rescue_silent)
   double seconds = 0;
 };

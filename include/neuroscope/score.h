@@ -41,13 +41,13 @@ class ResponseMeter {
 // The specificity of images made for channels of one layer (the measures of
 // tests/test_specificity.cpp) and their spectral character.
 struct ScoredImage {
-  int64_t channel = 0;         // the channel the image was made for
-  double response = 0;         // that channel's mean activation on its image
-  int64_t rank = 0;            // 1: the largest response of all the layer's channels
-  bool beats_others = true;    // larger than the channel's response to each other scored image
-  double photo_mean = -1;      // the channel's mean response over the photos (-1: none given)
-  double photo_ratio = -1;     // response / photo_mean (-1: no photos)
-  double high_frequency = 0;   // high_frequency_energy() of the image
+  int64_t channel = 0;        // the channel the image was made for
+  double response = 0;        // that channel's mean activation on its image
+  int64_t rank = 0;           // 1: the largest response of all the layer's channels
+  bool beats_others = true;   // larger than the channel's response to each other scored image
+  double photo_mean = -1;     // the channel's mean response over the photos (-1: none given)
+  double photo_ratio = -1;    // response / photo_mean (-1: no photos)
+  double high_frequency = 0;  // high_frequency_energy() of the image
 };
 
 struct SpecificityReport {

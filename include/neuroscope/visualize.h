@@ -9,8 +9,8 @@
 //
 //   opt.recipe = neuroscope::recipe_named("lucid");
 //   auto four = neuroscope::visualize_objective(
-//       model, preprocessing, parse_objective("inception_4d/output:97 - 50*diversity(inception_4d/output)"),
-//       4, opt);
+//       model, preprocessing, parse_objective("inception_4d/output:97 -
+//       50*diversity(inception_4d/output)"), 4, opt);
 //
 // Images are rendered in batches: one forward/backward pass serves `batch` images, each with
 // its own objective and its own random stream, so an image does not depend on which batch it
@@ -33,13 +33,13 @@
 namespace neuroscope {
 
 struct FeatureOptions {
-  Recipe recipe;               // parameterization, transforms, optimizer, steps (reference)
-  int64_t size = 0;            // image height and width; 0: the preprocessing's default_size
+  Recipe recipe;     // parameterization, transforms, optimizer, steps (reference)
+  int64_t size = 0;  // image height and width; 0: the preprocessing's default_size
   uint64_t seed = 0;
-  int64_t batch = 8;           // images optimized together
-  bool rescue_silent = true;   // wake channels that fire nowhere (RenderSetup::rescue_silent)
-  std::optional<Tensor> start; // start from this image ([3,H,W] RGB in [0,1], any size) not noise
-  bool profile = false;        // time every step of the network (ChannelImages::profile)
+  int64_t batch = 8;            // images optimized together
+  bool rescue_silent = true;    // wake channels that fire nowhere (RenderSetup::rescue_silent)
+  std::optional<Tensor> start;  // start from this image ([3,H,W] RGB in [0,1], any size) not noise
+  bool profile = false;         // time every step of the network (ChannelImages::profile)
   Precision precision = Precision::kFloat32;
 };
 
@@ -58,8 +58,8 @@ struct ChannelImages {
   std::vector<double> values;      // final objective per image
   std::vector<int> rescued_steps;  // steps each image was silent and rescued
   double seconds = 0;
-  std::string description;         // the recipe's pieces, for logs
-  std::vector<ProfileRow> profile; // per network step, milliseconds per optimization step
+  std::string description;          // the recipe's pieces, for logs
+  std::vector<ProfileRow> profile;  // per network step, milliseconds per optimization step
 };
 
 using VisualizeCallback = std::function<void(const VisualizeProgress&)>;
@@ -67,13 +67,15 @@ using VisualizeCallback = std::function<void(const VisualizeProgress&)>;
 // One image per channel of `tensor`, each maximizing the channel's total square activity.
 ChannelImages visualize_channels(const Model& model, const Preprocessing& preprocessing,
                                  const std::string& tensor, const std::vector<int64_t>& channels,
-                                 const FeatureOptions& options, const VisualizeCallback& progress = {});
+                                 const FeatureOptions& options,
+                                 const VisualizeCallback& progress = {});
 
 // `count` images maximizing `objective` (its terms without an image index apply to every image;
 // a diversity term pushes them apart), each from its own random start (keys 0..count-1).
 ChannelImages visualize_objective(const Model& model, const Preprocessing& preprocessing,
                                   const Objective& objective, int64_t count,
-                                  const FeatureOptions& options, const VisualizeCallback& progress = {});
+                                  const FeatureOptions& options,
+                                  const VisualizeCallback& progress = {});
 
 // "all", "7", "0-63", "1,5,9-12": channel indices in [0, channel_count). Error if malformed
 // or out of range.

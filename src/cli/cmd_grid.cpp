@@ -26,14 +26,17 @@ int run_grid(const Args& args) {
   const std::string input = model.inputs().front().name;
   Shape input_shape = model.default_input_shape(input);
   if (input_shape.size() == 4) input_shape[2] = input_shape[3] = size;
-  const int64_t count = TensorInfo{tensor, "", "", model.tensor_shape(tensor, {{input, input_shape}})}.channels();
-  const std::string spec = args.value("channels").value_or("0-" + std::to_string(std::min<int64_t>(count, 64) - 1));
+  const int64_t count =
+      TensorInfo{tensor, "", "", model.tensor_shape(tensor, {{input, input_shape}})}.channels();
+  const std::string spec =
+      args.value("channels").value_or("0-" + std::to_string(std::min<int64_t>(count, 64) - 1));
   const std::vector<int64_t> channels = parse_channels(spec, count);
 
   const ChannelImages r = render_channels(model, pre, tensor, channels, options, "grid",
                                           args.has("quiet") || args.has("json"));
   std::vector<Tensor> tiles;
-  for (size_t i = 0; i < channels.size(); ++i) tiles.push_back(batch_item(r.images, static_cast<int64_t>(i)));
+  for (size_t i = 0; i < channels.size(); ++i)
+    tiles.push_back(batch_item(r.images, static_cast<int64_t>(i)));
   const int64_t columns =
       args.integer("columns").value_or(default_columns(static_cast<int64_t>(channels.size())));
   if (columns < 1) throw usage_error("--columns: must be at least 1");
@@ -45,7 +48,9 @@ int run_grid(const Args& args) {
   if (args.has("json")) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (size_t i = 0; i < channels.size(); ++i)
-      list.push_back({{"channel", channels[i]}, {"objective", r.values[i]}, {"rescued_steps", r.rescued_steps[i]}});
+      list.push_back({{"channel", channels[i]},
+                      {"objective", r.values[i]},
+                      {"rescued_steps", r.rescued_steps[i]}});
     print_json({{"file", out.string()},
                 {"tensor", r.tensor},
                 {"columns", columns},
@@ -70,20 +75,34 @@ extern const Command kGridCommand{
              .flags =
                  [] {
                    std::vector<FlagSpec> f = {
-                       {.name = "layer", .value = "TENSOR", .help = "the tensor (see 'neuroscope layers')"},
-                       {.name = "channels", .value = "SPEC", .help = "all, 0-63, 1,5,9-12 (default: the first 64)"},
-                       {.name = "columns", .value = "N", .help = "images per row (default: about square)"},
-                       {.name = "tiles", .value = "DIR", .help = "also write each channel's image to DIR/C.png, as rendered (for neuroscope score)"},
-                       {.name = "output", .value = "FILE", .help = "PNG to write (default LAYER_grid.png)", .short_name = 'o'},
+                       {.name = "layer",
+                        .value = "TENSOR",
+                        .help = "the tensor (see 'neuroscope layers')"},
+                       {.name = "channels",
+                        .value = "SPEC",
+                        .help = "all, 0-63, 1,5,9-12 (default: the first 64)"},
+                       {.name = "columns",
+                        .value = "N",
+                        .help = "images per row (default: about square)"},
+                       {.name = "tiles",
+                        .value = "DIR",
+                        .help = "also write each channel's image to DIR/C.png, as rendered (for "
+                                "neuroscope score)"},
+                       {.name = "output",
+                        .value = "FILE",
+                        .help = "PNG to write (default LAYER_grid.png)",
+                        .short_name = 'o'},
                        {.name = "quiet", .help = "no progress"},
-                       {.name = "json", .help = "print what was written and each channel's objective as JSON"}};
+                       {.name = "json",
+                        .help = "print what was written and each channel's objective as JSON"}};
                    for (FlagSpec& r : render_flags()) f.push_back(r);
                    for (FlagSpec& p : preprocessing_flags()) f.push_back(p);
                    return f;
                  }(),
-             .details = "Each image is made by the reference recipe (see 'neuroscope feature --help');\n"
-                        "--batch images share one forward/backward pass, each with its own objective\n"
-                        "and random stream, so an image does not depend on its batch."},
+             .details =
+                 "Each image is made by the reference recipe (see 'neuroscope feature --help');\n"
+                 "--batch images share one forward/backward pass, each with its own objective\n"
+                 "and random stream, so an image does not depend on its batch."},
     .run = run_grid};
 
 }  // namespace neuroscope::cli

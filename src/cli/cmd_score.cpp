@@ -44,22 +44,31 @@ int run_score(const Args& args) {
   if (args.has("json")) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const ScoredImage& s : r.images)
-      list.push_back({{"channel", s.channel}, {"response", s.response}, {"rank", s.rank},
+      list.push_back({{"channel", s.channel},
+                      {"response", s.response},
+                      {"rank", s.rank},
                       {"beats_others", s.beats_others},
-                      {"photo_ratio", photos.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(s.photo_ratio)},
+                      {"photo_ratio", photos.empty() ? nlohmann::ordered_json()
+                                                     : nlohmann::ordered_json(s.photo_ratio)},
                       {"high_frequency", s.high_frequency}});
-    print_json({{"tensor", tensor}, {"size", size}, {"photos", photos.size()}, {"images", list},
-                {"top5", r.top5}, {"beats_others", r.beats_others},
-                {"beats_photos", photos.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(r.beats_photos)},
+    print_json({{"tensor", tensor},
+                {"size", size},
+                {"photos", photos.size()},
+                {"images", list},
+                {"top5", r.top5},
+                {"beats_others", r.beats_others},
+                {"beats_photos", photos.empty() ? nlohmann::ordered_json()
+                                                : nlohmann::ordered_json(r.beats_photos)},
                 {"mean_high_frequency", r.mean_high_frequency}});
     return 0;
   }
   std::printf("%-8s %12s %6s %12s %12s %8s\n", "channel", "response", "rank", "beats others",
               photos.empty() ? "" : "x photos", "HF>1/2Ny");
   for (const ScoredImage& s : r.images)
-    std::printf("%-8lld %12.4g %6lld %12s %12s %7.1f%%\n", static_cast<long long>(s.channel), s.response,
-                static_cast<long long>(s.rank), s.beats_others ? "yes" : "NO",
-                photos.empty() ? "" : std::to_string(s.photo_ratio).c_str(), 100 * s.high_frequency);
+    std::printf("%-8lld %12.4g %6lld %12s %12s %7.1f%%\n", static_cast<long long>(s.channel),
+                s.response, static_cast<long long>(s.rank), s.beats_others ? "yes" : "NO",
+                photos.empty() ? "" : std::to_string(s.photo_ratio).c_str(),
+                100 * s.high_frequency);
   const auto n = r.images.size();
   std::cout << "top-5 " << r.top5 << "/" << n << ", own image best " << r.beats_others << "/" << n;
   if (!photos.empty()) std::cout << ", >=10x photos " << r.beats_photos << "/" << n;
@@ -71,24 +80,36 @@ int run_score(const Args& args) {
 
 extern const Command kScoreCommand{
     .spec = {.name = "score",
-             .summary = "Measure how specific images made for channels are, and their high frequencies.",
+             .summary =
+                 "Measure how specific images made for channels are, and their high frequencies.",
              .positionals = {{"MODEL", "the ONNX model (default: the built-in model)", true}},
              .flags =
                  [] {
                    std::vector<FlagSpec> f = {
-                       {.name = "layer", .value = "TENSOR", .help = "the layer the images were made for"},
-                       {.name = "image", .value = "C=FILE", .help = "an image made for channel C", .repeated = true},
-                       {.name = "photos", .value = "DIR", .help = "natural photos to compare responses with"},
-                       {.name = "size", .value = "PX", .help = "score at this size (e.g. the render size of enlarged PNGs; default: the first image's)"},
+                       {.name = "layer",
+                        .value = "TENSOR",
+                        .help = "the layer the images were made for"},
+                       {.name = "image",
+                        .value = "C=FILE",
+                        .help = "an image made for channel C",
+                        .repeated = true},
+                       {.name = "photos",
+                        .value = "DIR",
+                        .help = "natural photos to compare responses with"},
+                       {.name = "size",
+                        .value = "PX",
+                        .help = "score at this size (e.g. the render size of enlarged PNGs; "
+                                "default: the first image's)"},
                        {.name = "json", .help = "print the measures as JSON"}};
                    for (FlagSpec& p : preprocessing_flags()) f.push_back(p);
                    return f;
                  }(),
-             .details = "For each image: the channel's response (mean activation over positions), its\n"
-                        "rank among the layer's channels (1 = largest), whether it responds more to\n"
-                        "its own image than to each other image given, its response relative to its\n"
-                        "mean over --photos, and the share of the image's spectral energy above half\n"
-                        "the Nyquist frequency (radius > 1/4 cycle per pixel)."},
+             .details =
+                 "For each image: the channel's response (mean activation over positions), its\n"
+                 "rank among the layer's channels (1 = largest), whether it responds more to\n"
+                 "its own image than to each other image given, its response relative to its\n"
+                 "mean over --photos, and the share of the image's spectral energy above half\n"
+                 "the Nyquist frequency (radius > 1/4 cycle per pixel)."},
     .run = run_score};
 
 }  // namespace neuroscope::cli

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iomanip>
-#include <map>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "cli/progress.h"
@@ -36,28 +36,35 @@ std::filesystem::path executable_dir() {
 std::filesystem::path builtin_model_path() {
   const std::string file = "fashion_inception.onnx";
   std::vector<std::filesystem::path> candidates;
-  if (const char* dir = std::getenv("NEUROSCOPE_MODEL_DIR")) candidates.emplace_back(std::filesystem::path(dir) / file);
-  if (const auto exe = executable_dir(); !exe.empty()) candidates.push_back(exe.parent_path() / "models" / file);
+  if (const char* dir = std::getenv("NEUROSCOPE_MODEL_DIR"))
+    candidates.emplace_back(std::filesystem::path(dir) / file);
+  if (const auto exe = executable_dir(); !exe.empty())
+    candidates.push_back(exe.parent_path() / "models" / file);
   candidates.push_back(std::filesystem::path(NEUROSCOPE_SOURCE_DIR) / "models" / file);
   std::error_code ec;
   for (const auto& path : candidates)
     if (std::filesystem::is_regular_file(path, ec)) return path;
-  throw error("the built-in model ", file, " was not found (looked in ", candidates.front().parent_path().string(),
+  throw error("the built-in model ", file, " was not found (looked in ",
+              candidates.front().parent_path().string(),
               " and beside the executable); give a MODEL or set NEUROSCOPE_MODEL_DIR");
 }
 
 Model load_model_argument(const Args& args, size_t index) {
   if (args.positional_count() > index) return Model::load(args.positional(index));
   const std::filesystem::path path = builtin_model_path();
-  if (isatty(STDERR_FILENO)) std::cerr << "(no MODEL given: using the built-in " << path.filename().string() << ")\n";
+  if (isatty(STDERR_FILENO))
+    std::cerr << "(no MODEL given: using the built-in " << path.filename().string() << ")\n";
   return Model::load(path);
 }
 
 std::vector<FlagSpec> preprocessing_flags() {
-  return {{.name = "color-order", .value = "RGB|BGR|GRAY", .help = "the network's input colour order"},
-          {.name = "scale", .value = "X", .help = "pixel scale: [0,1] images are multiplied by X (255 for 0..255 models)"},
-          {.name = "mean", .value = "M[,M,M]", .help = "per-channel mean subtracted after scaling"},
-          {.name = "std", .value = "S[,S,S]", .help = "per-channel divisor after the mean"}};
+  return {
+      {.name = "color-order", .value = "RGB|BGR|GRAY", .help = "the network's input colour order"},
+      {.name = "scale",
+       .value = "X",
+       .help = "pixel scale: [0,1] images are multiplied by X (255 for 0..255 models)"},
+      {.name = "mean", .value = "M[,M,M]", .help = "per-channel mean subtracted after scaling"},
+      {.name = "std", .value = "S[,S,S]", .help = "per-channel divisor after the mean"}};
 }
 
 Preprocessing preprocessing_from(const Model& model, const Args& args) {
@@ -75,22 +82,51 @@ Preprocessing preprocessing_from(const Model& model, const Args& args) {
 }
 
 std::vector<FlagSpec> render_flags() {
-  return {{.name = "recipe", .value = "NAME", .help = "reference (default), lucid or deepdream: see docs/recipes.md"},
-          {.name = "param", .value = "SPEC", .help = "parameterization: pixels, fourier[:DECAY], laplacian[:LEVELS]"},
-          {.name = "transforms", .value = "SPEC", .help = "e.g. reference, lucid, none, 'pad:12,jitter:8,scale:0.9:1.1:0.02,rotate:10'"},
-          {.name = "optimizer", .value = "SPEC", .help = "normalized[:STEP], mean-normalized[:STEP], adam[:LR]"},
-          {.name = "steps", .value = "N", .help = "optimization steps (per octave; default: the recipe's, 256 for reference)"},
-          {.name = "channel-objective", .value = "squares|mean", .help = "a channel's total square activity (reference) or its mean (lucid)"},
-          {.name = "octaves", .value = "N", .help = "render at N sizes, smallest first, 1.4x apart (pixels only)"},
-          {.name = "size", .value = "PX", .help = "image height and width (default: the model's default_size)"},
-          {.name = "jitter", .value = "PX", .help = "largest random shift per step, wrapping around (same as --transforms roll:PX; default 8)"},
-          {.name = "step-size", .value = "X", .help = "the step of the recipe's optimizer (reference: largest change of a pixel, 1/8)"},
-          {.name = "seed", .value = "N", .help = "random seed (default 0); same seed and threads give the same bytes"},
-          {.name = "batch", .value = "N", .help = "images optimized together in one pass (default 8)"},
-          {.name = "no-rescue", .help = "the bare recipe: an image whose channel fires nowhere is not rescued"},
-          {.name = "start", .value = "IMAGE", .help = "start from this picture (PNG, JPEG, BMP) instead of noise"},
-          {.name = "profile", .help = "print where each step's time goes (also NEUROSCOPE_PROFILE=1)"},
-          {.name = "precision", .value = "fp32|bf16", .help = "arithmetic of the convolutions (default fp32; bf16: ~2x faster on AMX CPUs)"}};
+  return {
+      {.name = "recipe",
+       .value = "NAME",
+       .help = "reference (default), lucid or deepdream: see docs/recipes.md"},
+      {.name = "param",
+       .value = "SPEC",
+       .help = "parameterization: pixels, fourier[:DECAY], laplacian[:LEVELS]"},
+      {.name = "transforms",
+       .value = "SPEC",
+       .help = "e.g. reference, lucid, none, 'pad:12,jitter:8,scale:0.9:1.1:0.02,rotate:10'"},
+      {.name = "optimizer",
+       .value = "SPEC",
+       .help = "normalized[:STEP], mean-normalized[:STEP], adam[:LR]"},
+      {.name = "steps",
+       .value = "N",
+       .help = "optimization steps (per octave; default: the recipe's, 256 for reference)"},
+      {.name = "channel-objective",
+       .value = "squares|mean",
+       .help = "a channel's total square activity (reference) or its mean (lucid)"},
+      {.name = "octaves",
+       .value = "N",
+       .help = "render at N sizes, smallest first, 1.4x apart (pixels only)"},
+      {.name = "size",
+       .value = "PX",
+       .help = "image height and width (default: the model's default_size)"},
+      {.name = "jitter",
+       .value = "PX",
+       .help = "largest random shift per step, wrapping around (same as --transforms roll:PX; "
+               "default 8)"},
+      {.name = "step-size",
+       .value = "X",
+       .help = "the step of the recipe's optimizer (reference: largest change of a pixel, 1/8)"},
+      {.name = "seed",
+       .value = "N",
+       .help = "random seed (default 0); same seed and threads give the same bytes"},
+      {.name = "batch", .value = "N", .help = "images optimized together in one pass (default 8)"},
+      {.name = "no-rescue",
+       .help = "the bare recipe: an image whose channel fires nowhere is not rescued"},
+      {.name = "start",
+       .value = "IMAGE",
+       .help = "start from this picture (PNG, JPEG, BMP) instead of noise"},
+      {.name = "profile", .help = "print where each step's time goes (also NEUROSCOPE_PROFILE=1)"},
+      {.name = "precision",
+       .value = "fp32|bf16",
+       .help = "arithmetic of the convolutions (default fp32; bf16: ~2x faster on AMX CPUs)"}};
 }
 
 Precision precision_from(const Args& args) {
@@ -110,7 +146,8 @@ Recipe recipe_from(const Args& args) {
   if (auto v = args.value("optimizer")) r.optimizer = *v;
   if (auto v = args.integer("jitter")) {
     if (*v < 0) throw usage_error("--jitter: must not be negative");
-    if (args.has("transforms")) throw usage_error("--jitter and --transforms: give one (--jitter N is roll:N)");
+    if (args.has("transforms"))
+      throw usage_error("--jitter and --transforms: give one (--jitter N is roll:N)");
     r.transforms = *v > 0 ? "roll:" + std::to_string(*v) : "none";
   }
   if (auto v = args.number("step-size")) {
@@ -158,7 +195,9 @@ Tensor viewable(const Tensor& image) {
   return factor > 1 ? enlarge_nearest(image, factor) : image;
 }
 
-void save_image(const std::filesystem::path& path, const Tensor& image) { write_png(path, viewable(image)); }
+void save_image(const std::filesystem::path& path, const Tensor& image) {
+  write_png(path, viewable(image));
+}
 
 Tensor viewable_grid(const std::vector<Tensor>& tiles, int64_t columns) {
   std::vector<Tensor> big;
@@ -194,16 +233,19 @@ void print_profile(const std::vector<ProfileRow>& rows, int64_t batches) {
     return v;
   };
   char line[256];
-  std::cerr << "profile: " << std::fixed << std::setprecision(2) << total / static_cast<double>(batches)
+  std::cerr << "profile: " << std::fixed << std::setprecision(2)
+            << total / static_cast<double>(batches)
             << " ms per optimization step (network only, timed step by step)\n";
   for (const auto& [t, k] : sorted(by_op)) {
-    std::snprintf(line, sizeof line, "  %-28s %9.3f ms  %5.1f%%\n", k.c_str(), t / static_cast<double>(batches), 100 * t / total);
+    std::snprintf(line, sizeof line, "  %-28s %9.3f ms  %5.1f%%\n", k.c_str(),
+                  t / static_cast<double>(batches), 100 * t / total);
     std::cerr << line;
   }
   std::cerr << "slowest steps:\n";
   const auto nodes = sorted(by_node);
   for (size_t i = 0; i < nodes.size() && i < 15; ++i) {
-    std::snprintf(line, sizeof line, "  %-60s %9.3f ms\n", nodes[i].second.c_str(), nodes[i].first / static_cast<double>(batches));
+    std::snprintf(line, sizeof line, "  %-60s %9.3f ms\n", nodes[i].second.c_str(),
+                  nodes[i].first / static_cast<double>(batches));
     std::cerr << line;
   }
 }
@@ -211,8 +253,8 @@ void print_profile(const std::vector<ProfileRow>& rows, int64_t batches) {
 VisualizeCallback progress_reporter(Progress& progress) {
   return [&progress](const VisualizeProgress& p) {
     const double total = static_cast<double>(p.images_total) * p.steps;
-    const double done = static_cast<double>(p.images_done) * p.steps +
-                        static_cast<double>(p.batch_size) * p.step;
+    const double done =
+        static_cast<double>(p.images_done) * p.steps + static_cast<double>(p.batch_size) * p.step;
     std::ostringstream detail;
     detail << "image " << p.batch_first + 1 << "-" << p.batch_first + p.batch_size << "/"
            << p.images_total << ", step " << p.step << "/" << p.steps << ", objective "
@@ -221,9 +263,9 @@ VisualizeCallback progress_reporter(Progress& progress) {
   };
 }
 
-ChannelImages render_channels(const Model& model, const Preprocessing& pre, const std::string& tensor,
-                              const std::vector<int64_t>& channels, const FeatureOptions& options,
-                              const std::string& what, bool quiet) {
+ChannelImages render_channels(const Model& model, const Preprocessing& pre,
+                              const std::string& tensor, const std::vector<int64_t>& channels,
+                              const FeatureOptions& options, const std::string& what, bool quiet) {
   Progress progress(what + " " + tensor, quiet);
   ChannelImages result =
       visualize_channels(model, pre, tensor, channels, options, progress_reporter(progress));
@@ -236,7 +278,8 @@ ChannelImages render_channels(const Model& model, const Preprocessing& pre, cons
             << " never fired (objective 0: the image is its random start)";
   progress.finish(summary.str());
   if (options.profile)
-    print_profile(result.profile, (static_cast<int64_t>(channels.size()) + options.batch - 1) / options.batch);
+    print_profile(result.profile,
+                  (static_cast<int64_t>(channels.size()) + options.batch - 1) / options.batch);
   return result;
 }
 

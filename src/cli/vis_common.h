@@ -54,8 +54,8 @@ void print_profile(const std::vector<ProfileRow>& rows, int64_t batches);
 VisualizeCallback progress_reporter(Progress& progress);
 
 // Renders channels with a progress line; `what` labels it ("feature", "grid").
-ChannelImages render_channels(const Model& model, const Preprocessing& pre, const std::string& tensor,
-                              const std::vector<int64_t>& channels, const FeatureOptions& options,
-                              const std::string& what, bool quiet);
+ChannelImages render_channels(const Model& model, const Preprocessing& pre,
+                              const std::string& tensor, const std::vector<int64_t>& channels,
+                              const FeatureOptions& options, const std::string& what, bool quiet);
 
 }  // namespace neuroscope::cli

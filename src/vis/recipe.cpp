@@ -35,7 +35,8 @@ const std::array<Recipe, 3>& named_recipes() {
 
 RecipePieces Recipe::build() const {
   if (steps < 0) throw error("recipe '", name, "': steps must not be negative (got ", steps, ")");
-  if (octaves < 1) throw error("recipe '", name, "': octaves must be at least 1 (got ", octaves, ")");
+  if (octaves < 1)
+    throw error("recipe '", name, "': octaves must be at least 1 (got ", octaves, ")");
   if (octaves > 1 && !(octave_scale > 1.0))
     throw error("recipe '", name, "': octave scale must be above 1 (got ", octave_scale, ")");
   if (octaves > 1 && param != "pixels")

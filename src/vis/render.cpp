@@ -15,7 +15,8 @@ Shape network_input_shape(const RenderSetup& s, TransformChain& chain) {
 NetworkOptions network_options(const Model& model, const RenderSetup& s, TransformChain& chain) {
   const auto inputs = model.inputs();
   if (inputs.size() != 1)
-    throw error(model.path().string(), ": has ", inputs.size(), " inputs; visualization needs one image input");
+    throw error(model.path().string(), ": has ", inputs.size(),
+                " inputs; visualization needs one image input");
   const ModelInput& in = inputs.front();
   if (in.shape.size() != 4)
     throw error(model.path().string(), ": input '", in.name, "' has shape ", to_string(in.shape),
@@ -59,7 +60,8 @@ std::string Renderer::describe() const {
 }
 
 RenderResult Renderer::run(const Objective& objective, std::span<const uint64_t> image_keys,
-                           uint64_t seed, const std::function<void(const RenderProgress&)>& progress,
+                           uint64_t seed,
+                           const std::function<void(const RenderProgress&)>& progress,
                            const Tensor* start_images) {
   if (static_cast<int64_t>(image_keys.size()) != setup_.batch)
     throw error("render: ", image_keys.size(), " image keys for a batch of ", setup_.batch);
@@ -73,13 +75,13 @@ RenderResult Renderer::run(const Objective& objective, std::span<const uint64_t>
   param_->initialize(setup_.batch, images_.dim(1), setup_.height, setup_.width, rngs);
   if (start_images) {
     if (start_images->shape() != images_.shape())
-      throw error("render: start images have shape ", to_string(start_images->shape()), ", expected ",
-                  to_string(images_.shape()));
+      throw error("render: start images have shape ", to_string(start_images->shape()),
+                  ", expected ", to_string(images_.shape()));
     for (int64_t b = 0; b < setup_.batch; ++b) param_->start_from(b, batch_item(*start_images, b));
   } else if (setup_.start_image) {
     if (setup_.start_image->shape() != Shape{images_.dim(1), setup_.height, setup_.width})
-      throw error("render: start image has shape ", to_string(setup_.start_image->shape()), ", expected [",
-                  images_.dim(1), ",", setup_.height, ",", setup_.width, "]");
+      throw error("render: start image has shape ", to_string(setup_.start_image->shape()),
+                  ", expected [", images_.dim(1), ",", setup_.height, ",", setup_.width, "]");
     for (int64_t b = 0; b < setup_.batch; ++b) param_->start_from(b, *setup_.start_image);
   }
   rescued_.assign(static_cast<size_t>(setup_.batch), 0);

@@ -17,15 +17,16 @@ ResponseMeter::ResponseMeter(const Model& model, const Preprocessing& preprocess
 Tensor ResponseMeter::responses(const Tensor& images) {
   if (images.rank() != 4 || (images.dim(1) != 3 && images.dim(1) != 1) || images.dim(2) != size_ ||
       images.dim(3) != size_)
-    throw error("responses: expected images [N,3,", size_, ",", size_, "] (or grey [N,1,...]), got ",
-                to_string(images.shape()));
+    throw error("responses: expected images [N,3,", size_, ",", size_,
+                "] (or grey [N,1,...]), got ", to_string(images.shape()));
   const int64_t n = images.dim(0);
   if (!net_ || batch_ != n) {
     const std::string input = model_.inputs().front().name;
     net_ = std::make_unique<Network>(
-        model_, NetworkOptions{.input_shapes = {{input, {n, pre_.network_channels(), size_, size_}}},
-                               .outputs = {tensor_},
-                               .gradients = false});
+        model_,
+        NetworkOptions{.input_shapes = {{input, {n, pre_.network_channels(), size_, size_}}},
+                       .outputs = {tensor_},
+                       .gradients = false});
     batch_ = n;
   }
   pre_.apply(images, net_->input());
@@ -52,7 +53,8 @@ Tensor stack(const std::vector<const Tensor*>& images) {
   Tensor batch(shape);
   for (size_t i = 0; i < images.size(); ++i) {
     if (images[i]->shape() != one)
-      throw error("images to score differ in shape: ", to_string(images[i]->shape()), " vs ", to_string(one));
+      throw error("images to score differ in shape: ", to_string(images[i]->shape()), " vs ",
+                  to_string(one));
     std::copy(images[i]->values().begin(), images[i]->values().end(),
               batch.data() + static_cast<int64_t>(i) * images[i]->size());
   }
@@ -61,7 +63,8 @@ Tensor stack(const std::vector<const Tensor*>& images) {
 
 }  // namespace
 
-SpecificityReport score_images(const Model& model, const Preprocessing& pre, const std::string& tensor,
+SpecificityReport score_images(const Model& model, const Preprocessing& pre,
+                               const std::string& tensor,
                                const std::vector<std::pair<int64_t, Tensor>>& images,
                                const std::vector<Tensor>& photos) {
   if (images.empty()) throw error("score: no images");
@@ -87,11 +90,13 @@ SpecificityReport score_images(const Model& model, const Preprocessing& pre, con
     ScoredImage s;
     s.channel = images[static_cast<size_t>(i)].first;
     if (s.channel < 0 || s.channel >= channels)
-      throw error("score: channel ", s.channel, " is out of range: '", tensor, "' has ", channels, " channels");
+      throw error("score: channel ", s.channel, " is out of range: '", tensor, "' has ", channels,
+                  " channels");
     s.response = own[i * channels + s.channel];
     s.rank = 1;
     for (int64_t k = 0; k < channels; ++k) s.rank += own[i * channels + k] > s.response;
-    for (int64_t j = 0; j < n; ++j) s.beats_others &= j == i || own[j * channels + s.channel] < s.response;
+    for (int64_t j = 0; j < n; ++j)
+      s.beats_others &= j == i || own[j * channels + s.channel] < s.response;
     if (!photo_list.empty()) {
       double mean = 0;
       for (int64_t p = 0; p < natural.dim(0); ++p) mean += natural[p * channels + s.channel];
@@ -115,7 +120,8 @@ Tensor load_square_image(const std::filesystem::path& path, int64_t size) {
   Tensor square({3, side, side});
   for (int64_t c = 0; c < 3; ++c)
     for (int64_t y = 0; y < side; ++y)
-      std::copy_n(photo.data() + (c * h + top + y) * w + left, side, square.data() + (c * side + y) * side);
+      std::copy_n(photo.data() + (c * h + top + y) * w + left, side,
+                  square.data() + (c * side + y) * side);
   return resize_bilinear(square, size, size);
 }
 
@@ -126,8 +132,10 @@ std::vector<std::filesystem::path> list_images(const std::filesystem::path& fold
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(folder)) {
     std::string ext = entry.path().extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (entry.is_regular_file() && (ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp"))
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    if (entry.is_regular_file() &&
+        (ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp"))
       files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
@@ -142,7 +150,8 @@ double high_frequency_energy(const Tensor& image) {
     std::vector<std::complex<double>> t(static_cast<size_t>(n * n));
     for (int64_t k = 0; k < n; ++k)
       for (int64_t j = 0; j < n; ++j)
-        t[static_cast<size_t>(k * n + j)] = std::polar(1.0, -2.0 * M_PI * static_cast<double>(k * j % n) / static_cast<double>(n));
+        t[static_cast<size_t>(k * n + j)] =
+            std::polar(1.0, -2.0 * M_PI * static_cast<double>(k * j % n) / static_cast<double>(n));
     return t;
   };
   const auto row_table = dft_table(w), col_table = dft_table(h);
@@ -156,13 +165,15 @@ double high_frequency_energy(const Tensor& image) {
     for (int64_t y = 0; y < h; ++y)
       for (int64_t kx = 0; kx < w; ++kx) {
         std::complex<double> acc = 0;
-        for (int64_t x = 0; x < w; ++x) acc += (p[y * w + x] - mean) * row_table[static_cast<size_t>(kx * w + x)];
+        for (int64_t x = 0; x < w; ++x)
+          acc += (p[y * w + x] - mean) * row_table[static_cast<size_t>(kx * w + x)];
         rows[static_cast<size_t>(y * w + kx)] = acc;
       }
     for (int64_t ky = 0; ky < h; ++ky)
       for (int64_t kx = 0; kx < w; ++kx) {
         std::complex<double> acc = 0;
-        for (int64_t y = 0; y < h; ++y) acc += rows[static_cast<size_t>(y * w + kx)] * col_table[static_cast<size_t>(ky * h + y)];
+        for (int64_t y = 0; y < h; ++y)
+          acc += rows[static_cast<size_t>(y * w + kx)] * col_table[static_cast<size_t>(ky * h + y)];
         const double power = std::norm(acc);
         // Frequencies in cycles per pixel, folded to [0, 0.5].
         const double fy = static_cast<double>(std::min(ky, h - ky)) / static_cast<double>(h);

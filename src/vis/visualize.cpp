@@ -75,9 +75,10 @@ class BatchRenderer {
       const int done = options_.recipe.steps * static_cast<int>(k);
       // Octaves draw their own random streams: the same jitter sequence at every size would
       // leave the same seams.
-      result = r.run(objective, keys, options_.seed + 0x9e3779b97f4a7c15ULL * k,
-                     [&](const RenderProgress& p) { progress(done + p.step, *p.values); },
-                     k > 0 ? &carried : nullptr);
+      result = r.run(
+          objective, keys, options_.seed + 0x9e3779b97f4a7c15ULL * k,
+          [&](const RenderProgress& p) { progress(done + p.step, *p.values); },
+          k > 0 ? &carried : nullptr);
       for (size_t i = 0; i < rescued.size(); ++i) rescued[i] += result.rescued_steps[i];
     }
     result.rescued_steps = rescued;
@@ -100,9 +101,14 @@ class BatchRenderer {
       const int64_t side = sizes_[octave];
       r = std::make_unique<Renderer>(
           model_,
-          RenderSetup{.preprocessing = pre_, .height = side, .width = side, .batch = batch,
-                      .tensors = tensors_, .steps = options_.recipe.steps,
-                      .rescue_silent = options_.rescue_silent, .precision = options_.precision,
+          RenderSetup{.preprocessing = pre_,
+                      .height = side,
+                      .width = side,
+                      .batch = batch,
+                      .tensors = tensors_,
+                      .steps = options_.recipe.steps,
+                      .rescue_silent = options_.rescue_silent,
+                      .precision = options_.precision,
                       .start_image = octave == 0 ? start_ : std::nullopt},
           std::move(pieces.param), std::move(pieces.transforms), std::move(pieces.optimizer));
       r->network().set_profiling(options_.profile);
@@ -132,8 +138,9 @@ void check_options(const FeatureOptions& options) {
 
 // Renders `keys.size()` images in batches of options.batch; `batch_objective(first, count)`
 // gives the objective of images first..first+count-1 (image indices within the batch).
-ChannelImages render_all(const Model& model, const Preprocessing& pre, std::vector<std::string> tensors,
-                         const std::vector<uint64_t>& keys, int64_t batch_size,
+ChannelImages render_all(const Model& model, const Preprocessing& pre,
+                         std::vector<std::string> tensors, const std::vector<uint64_t>& keys,
+                         int64_t batch_size,
                          const std::function<Objective(int64_t, int64_t)>& batch_objective,
                          const FeatureOptions& options, const VisualizeCallback& progress) {
   const auto start = Clock::now();
@@ -151,14 +158,16 @@ ChannelImages render_all(const Model& model, const Preprocessing& pre, std::vect
       progress({first, n, step, renderer.steps(), first, batch,
                 std::chrono::duration<double>(Clock::now() - start).count(), mean});
     };
-    const RenderResult r = renderer.render(
-        batch_objective(first, batch),
-        std::span<const uint64_t>(keys).subspan(static_cast<size_t>(first), static_cast<size_t>(batch)),
-        report);
+    const RenderResult r =
+        renderer.render(batch_objective(first, batch),
+                        std::span<const uint64_t>(keys).subspan(static_cast<size_t>(first),
+                                                                static_cast<size_t>(batch)),
+                        report);
     std::copy(r.images.values().begin(), r.images.values().end(),
               out.images.data() + first * pre.image_channels() * size * size);
     out.values.insert(out.values.end(), r.values.begin(), r.values.end());
-    out.rescued_steps.insert(out.rescued_steps.end(), r.rescued_steps.begin(), r.rescued_steps.end());
+    out.rescued_steps.insert(out.rescued_steps.end(), r.rescued_steps.begin(),
+                             r.rescued_steps.end());
     if (options.profile) renderer.collect_profile(out.profile);
   }
   out.description = renderer.description();
@@ -202,13 +211,14 @@ std::vector<int64_t> parse_channels(std::string_view spec, int64_t count) {
   return channels;
 }
 
-ChannelImages visualize_channels(const Model& model, const Preprocessing& pre, const std::string& tensor,
-                                 const std::vector<int64_t>& channels, const FeatureOptions& options,
-                                 const VisualizeCallback& progress) {
+ChannelImages visualize_channels(const Model& model, const Preprocessing& pre,
+                                 const std::string& tensor, const std::vector<int64_t>& channels,
+                                 const FeatureOptions& options, const VisualizeCallback& progress) {
   if (channels.empty()) throw error("no channels to visualize");
   check_options(options);
   const std::string name = model.resolve_tensor(tensor);
-  const int64_t count = channel_count(model, name, options.size > 0 ? options.size : pre.default_size);
+  const int64_t count =
+      channel_count(model, name, options.size > 0 ? options.size : pre.default_size);
   for (int64_t c : channels)
     if (c < 0 || c >= count)
       throw error("channel ", c, " is out of range: '", name, "' has ", count, " channels (0..",
@@ -220,7 +230,8 @@ ChannelImages visualize_channels(const Model& model, const Preprocessing& pre, c
       [&](int64_t first, int64_t batch) {
         Objective objective;
         for (int64_t i = 0; i < batch; ++i)
-          objective = objective + options.recipe.channel_term(name, channels[static_cast<size_t>(first + i)], i);
+          objective = objective + options.recipe.channel_term(
+                                      name, channels[static_cast<size_t>(first + i)], i);
         return objective;
       },
       options, progress);
@@ -232,8 +243,9 @@ ChannelImages visualize_channels(const Model& model, const Preprocessing& pre, c
   return out;
 }
 
-ChannelImages visualize_objective(const Model& model, const Preprocessing& pre, const Objective& objective,
-                                  int64_t count, const FeatureOptions& options,
+ChannelImages visualize_objective(const Model& model, const Preprocessing& pre,
+                                  const Objective& objective, int64_t count,
+                                  const FeatureOptions& options,
                                   const VisualizeCallback& progress) {
   if (count < 1) throw error("need at least one image to render");
   check_options(options);
@@ -243,8 +255,9 @@ ChannelImages visualize_objective(const Model& model, const Preprocessing& pre, 
   std::vector<uint64_t> keys(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) keys[static_cast<size_t>(i)] = static_cast<uint64_t>(i);
   // One batch: terms such as diversity compare the images with each other.
-  ChannelImages out = render_all(model, pre, tensors, keys, count,
-                                 [&](int64_t, int64_t) { return objective; }, options, progress);
+  ChannelImages out = render_all(
+      model, pre, tensors, keys, count, [&](int64_t, int64_t) { return objective; }, options,
+      progress);
   out.tensor = objective.describe();
   return out;
 }

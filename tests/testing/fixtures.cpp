@@ -315,4 +315,19 @@ void expect_cli_error(const CliResult& result, int exit_code,
         << "the message should mention \"" << keyword << "\": " << lines[0];
 }
 
+onnx::ModelProto vector_input_classifier() {
+  onnx::ModelProto model = tiny_classifier();
+  auto* graph = model.mutable_graph();
+  graph->mutable_input(0)->set_name("flat");
+  auto* dims = graph->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape();
+  dims->clear_dim();
+  dims->add_dim()->set_dim_value(1);
+  dims->add_dim()->set_dim_value(6);
+  google::protobuf::RepeatedPtrField<onnx::NodeProto> kept;
+  for (const auto& node : graph->node())
+    if (node.op_type() == "Gemm" || node.op_type() == "Softmax") *kept.Add() = node;
+  graph->mutable_node()->Swap(&kept);
+  return model;
+}
+
 }  // namespace neuroscope::testing

@@ -42,6 +42,8 @@ inline constexpr int kTinyClasses = 5;
 onnx::ModelProto tiny_classifier();
 // The tensor names above in topological order, with their op types.
 std::vector<std::pair<std::string, std::string>> tiny_classifier_tensors();
+// tiny_classifier's head alone: its input 'flat' is a [1,6] vector, not an image.
+onnx::ModelProto vector_input_classifier();
 
 // Two inputs, a [N,1,H,W] and b [N,2,H,W], concatenated along channels into ab, then Relu: out.
 onnx::ModelProto two_input_concat();

@@ -1,5 +1,7 @@
-// The reference recipe's update: add the gradient normalized so that its largest absolute
-// coefficient is the step size, separately for each image of the batch.
+// Normalized gradient ascent: add each image's gradient scaled to a fixed size, separately for
+// each image of the batch. The reference recipe fixes the largest absolute coefficient (1/8);
+// DeepDream (the 2015 notebook's make_step) fixes the mean absolute coefficient, so that a few
+// large coefficients do not shrink the step everywhere.
 #include <algorithm>
 #include <cmath>
 
@@ -9,13 +11,17 @@
 namespace neuroscope {
 namespace {
 
+enum class Norm { kLargest, kMean };
+
 class NormalizedAscent final : public Optimizer {
  public:
-  explicit NormalizedAscent(float step_size) : step_size_(step_size) {
+  NormalizedAscent(float step_size, Norm norm) : step_size_(step_size), norm_(norm) {
     if (!(step_size > 0)) throw error("step size must be positive (got ", step_size, ")");
   }
   std::string describe() const override {
-    return "normalized gradient ascent (max |step| " + std::to_string(step_size_) + ")";
+    return norm_ == Norm::kLargest
+               ? "normalized gradient ascent (max |step| " + std::to_string(step_size_) + ")"
+               : "mean-normalized gradient ascent (mean |step| " + std::to_string(step_size_) + ")";
   }
   void reset(size_t parameter_count, int64_t batch) override {
     NS_CHECK(batch > 0 && parameter_count % static_cast<size_t>(batch) == 0);
@@ -24,24 +30,38 @@ class NormalizedAscent final : public Optimizer {
   void step(std::span<float> parameters, std::span<const float> gradient) override {
     for (size_t start = 0; start < parameters.size(); start += block_) {
       const auto g = gradient.subspan(start, block_);
-      float largest = 0.0f;
-      for (float v : g) largest = std::max(largest, std::fabs(v));
-      if (largest == 0.0f) continue;  // a dead channel: nothing to follow
-      const float scale = step_size_ / largest;
+      const float scale = norm_ == Norm::kLargest ? largest_scale(g) : mean_scale(g);
+      if (scale == 0.0f) continue;  // a dead channel: nothing to follow
       float* p = parameters.data() + start;
       for (size_t i = 0; i < block_; ++i) p[i] += scale * g[i];
     }
   }
 
  private:
+  float largest_scale(std::span<const float> g) const {
+    float largest = 0.0f;
+    for (float v : g) largest = std::max(largest, std::fabs(v));
+    return largest == 0.0f ? 0.0f : step_size_ / largest;
+  }
+  float mean_scale(std::span<const float> g) const {
+    double total = 0;
+    for (float v : g) total += std::fabs(v);
+    return total == 0 ? 0.0f : static_cast<float>(step_size_ * static_cast<double>(block_) / total);
+  }
+
   float step_size_;
+  Norm norm_;
   size_t block_ = 0;
 };
 
 }  // namespace
 
 std::unique_ptr<Optimizer> make_normalized_ascent(float step_size) {
-  return std::make_unique<NormalizedAscent>(step_size);
+  return std::make_unique<NormalizedAscent>(step_size, Norm::kLargest);
+}
+
+std::unique_ptr<Optimizer> make_mean_normalized_ascent(float step_size) {
+  return std::make_unique<NormalizedAscent>(step_size, Norm::kMean);
 }
 
 }  // namespace neuroscope
