@@ -2,6 +2,7 @@
 // (a few steps, to stay fast) and on the tiny fixture classifier; every bad input gets one line.
 #include <cmath>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "neuroscope/image.h"
 #include "testing/fixtures.h"
@@ -51,6 +52,58 @@ TEST(CliFeature, SameSeedGivesTheSameBytes) {
   ASSERT_EQ(run("c.png", "4").exit_code, 0);
   EXPECT_EQ(read_all(dir / "a.png"), read_all(dir / "b.png"));
   EXPECT_NE(read_all(dir / "a.png"), read_all(dir / "c.png"));
+}
+
+// The other recipes, at a size other than the network's (the built-in model sees 28x28).
+TEST(CliFeature, RecipesRenderAtOtherSizes) {
+  TempDir dir;
+  for (const char* recipe : {"lucid", "deepdream"}) {
+    const auto out = dir / (std::string(recipe) + ".png");
+    const CliResult r =
+        run_cli({"feature", "--layer", "inception_a/output", "--channel", "5", "--recipe", recipe,
+                 "--steps", "6", "--size", "64", "-o", out.string(), "--json"});
+    ASSERT_EQ(r.exit_code, 0) << recipe << ": " << r.err;
+    const auto json = nlohmann::json::parse(r.out);
+    EXPECT_EQ(json["size"], 64) << recipe;
+    EXPECT_GT(json["objective"].get<double>(), 0.0) << recipe;
+    EXPECT_EQ(read_image(out).dim(1), 128) << recipe;  // saved enlarged 2x to be seen
+  }
+  const auto lucid = nlohmann::json::parse(
+      run_cli({"feature", "--layer", "inception_a/output", "--channel", "5", "--recipe", "lucid",
+               "--steps", "1", "-o", (dir / "l.png").string(), "--json"})
+          .out);
+  EXPECT_NE(lucid["recipe"].get<std::string>().find("fourier"), std::string::npos) << lucid;
+}
+
+TEST(CliFeature, ObjectiveExpressionWithSeveralImages) {
+  TempDir dir;
+  const CliResult r = run_cli(
+      {"feature", "--objective", "class(Sneaker) - 0.001*tv + 0.1*diversity(inception_a/output)",
+       "--images", "3", "--steps", "4", "-o", (dir / "o.png").string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto json = nlohmann::json::parse(r.out);
+  EXPECT_EQ(json["values"].size(), 3u) << json;
+  EXPECT_TRUE(std::filesystem::exists(dir / "o.png"));
+}
+
+TEST(CliFeature, BadRecipePiecesAreUsageErrors) {
+  TempDir dir;
+  const auto feature = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"feature", "--layer", "inception_a/output",    "--channel",
+                                     "5",       "-o",      (dir / "x.png").string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_cli(args);
+  };
+  expect_cli_error(feature({"--recipe", "lucent"}), 2,
+                   {"lucent", "reference", "lucid", "deepdream"});
+  expect_cli_error(feature({"--transforms", "pad:12,wobble:3"}), 2, {"wobble"});
+  expect_cli_error(feature({"--param", "fourier:x"}), 2, {"fourier:x"});
+  expect_cli_error(feature({"--optimizer", "sgd"}), 2, {"sgd"});
+  expect_cli_error(feature({"--param", "fourier", "--octaves", "3"}), 2, {"octaves", "pixels"});
+  expect_cli_error(run_cli({"feature", "--objective", "layer(inception_a/output", "-o",
+                            (dir / "x.png").string()}),
+                   2, {"')'"});
+  EXPECT_TRUE(dir.list().empty());
 }
 
 TEST(CliFeature, JsonReportsTheObjective) {

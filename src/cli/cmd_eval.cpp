@@ -44,12 +44,7 @@ std::vector<SaveRequest> parse_saves(const Args& args) {
 std::optional<std::string> objective_flag(const Args& args) {
   auto text = args.value("objective");
   if (!text) return std::nullopt;
-  try {
-    check_objective_syntax(*text);
-  } catch (const Error& e) {  // "objective 'x:y': ..." -> "--objective 'x:y': ..."
-    const std::string what = e.what();
-    throw UsageError(what.starts_with("objective ") ? "--" + what : "--objective: " + what);
-  }
+  check_objective_flag(*text);
   return text;
 }
 

@@ -14,7 +14,7 @@ namespace {
 int run_objective(const Args& args, const std::string& text) {
   if (args.has("layer") || args.has("channel"))
     throw usage_error("give either --objective or --layer and --channel");
-  check_objective_syntax(text);
+  check_objective_flag(text);
   const int64_t count = args.integer("images").value_or(1);
   if (count < 1 || count > 256) throw usage_error("--images: ", count, " is not between 1 and 256");
   const std::filesystem::path out = args.value("output").value_or("objective.png");

@@ -7,6 +7,7 @@
 
 #include "cli/args.h"
 #include "neuroscope/error.h"
+#include "neuroscope/objective.h"
 
 namespace neuroscope::cli {
 namespace {
@@ -105,6 +106,15 @@ nlohmann::ordered_json declared_shape_json(const ModelInput& input) {
 
 void print_json(const nlohmann::ordered_json& document) {
   std::cout << document.dump() << "\n";
+}
+
+void check_objective_flag(const std::string& text) {
+  try {
+    check_objective_syntax(text);
+  } catch (const Error& e) {  // "objective 'x:y': ..." -> "--objective 'x:y': ..."
+    const std::string what = e.what();
+    throw UsageError(what.starts_with("objective ") ? "--" + what : "--objective: " + what);
+  }
 }
 
 }  // namespace neuroscope::cli

@@ -39,4 +39,8 @@ nlohmann::ordered_json declared_shape_json(const ModelInput& input);
 // Writes a JSON document to stdout on one line (keys in insertion order).
 void print_json(const nlohmann::ordered_json& document);
 
+// The syntax of an --objective expression, checked before any model is loaded: a malformed one
+// is a command-line error (exit code 2) that names the flag.
+void check_objective_flag(const std::string& text);
+
 }  // namespace neuroscope::cli

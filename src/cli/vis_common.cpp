@@ -139,7 +139,8 @@ Precision precision_from(const Args& args) {
 namespace {
 
 // The recipe of --recipe with the pieces given on their own put in.
-Recipe recipe_from(const Args& args) {
+// Unknown recipe names and malformed pieces are command-line errors (exit code 2).
+Recipe recipe_from(const Args& args) try {
   Recipe r = recipe_named(args.value("recipe").value_or("reference"));
   if (auto v = args.value("param")) r.param = *v;
   if (auto v = args.value("transforms")) r.transforms = *v;
@@ -166,6 +167,10 @@ Recipe recipe_from(const Args& args) {
   }
   r.build();  // every piece parses before any work starts
   return r;
+} catch (const UsageError&) {
+  throw;
+} catch (const Error& e) {
+  throw usage_error(e.what());
 }
 
 }  // namespace
