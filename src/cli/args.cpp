@@ -55,8 +55,8 @@ std::string usage_text(const CommandSpec& spec) {
   }
   text += "\nflags:\n";
   for (const FlagSpec& f : spec.flags) {
-    std::string left = (f.short_name ? std::string("-") + f.short_name + ", " : "") + "--" + f.name +
-                       (f.value.empty() ? "" : " " + f.value);
+    std::string left = (f.short_name ? std::string("-") + f.short_name + ", " : "") + "--" +
+                       f.name + (f.value.empty() ? "" : " " + f.value);
     append_row(text, left, f.help + (f.repeated ? " (repeatable)" : ""));
   }
   append_row(text, "-h, --help", "show this help");
@@ -161,6 +161,20 @@ std::optional<double> Args::number(std::string_view flag) const {
   auto text = value(flag);
   if (!text) return std::nullopt;
   return parse_number("--" + std::string(flag), *text);
+}
+
+std::optional<int64_t> Args::integer_at_least(std::string_view flag, int64_t minimum) const {
+  const auto v = integer(flag);
+  if (v && *v < minimum)
+    throw minimum == 0 ? usage_error("--", flag, ": must not be negative")
+                       : usage_error("--", flag, ": must be at least ", minimum);
+  return v;
+}
+
+std::optional<double> Args::positive_number(std::string_view flag) const {
+  const auto v = number(flag);
+  if (v && !(*v > 0)) throw usage_error("--", flag, ": must be positive");
+  return v;
 }
 
 std::optional<Shape> Args::shape(std::string_view flag) const {

@@ -86,6 +86,10 @@ class Args {
   // the text does not parse.
   std::optional<int64_t> integer(std::string_view flag) const;
   std::optional<double> number(std::string_view flag) const;
+  // The same, and a UsageError when below `minimum` ("--steps: must not be negative", "--batch:
+  // must be at least 1") or not positive ("--step-size: must be positive").
+  std::optional<int64_t> integer_at_least(std::string_view flag, int64_t minimum) const;
+  std::optional<double> positive_number(std::string_view flag) const;
   // "1,3,224,224": positive integers separated by commas.
   std::optional<Shape> shape(std::string_view flag) const;
 

@@ -24,22 +24,10 @@ DreamOptions dream_options_from(const Args& args) {
       throw usage_error("--octave-scale: ", *v, " is not greater than 1 and at most 8");
     o.octave_scale = *v;
   }
-  if (auto v = args.integer("steps")) {
-    if (*v < 0) throw usage_error("--steps: must not be negative");
-    o.steps = static_cast<int>(*v);
-  }
-  if (auto v = args.number("step-size")) {
-    if (!(*v > 0)) throw usage_error("--step-size: must be positive");
-    o.step_size = static_cast<float>(*v);
-  }
-  if (auto v = args.integer("jitter")) {
-    if (*v < 0) throw usage_error("--jitter: must not be negative");
-    o.jitter = *v;
-  }
-  if (auto v = args.integer("min-size")) {
-    if (*v < 1) throw usage_error("--min-size: must be at least 1");
-    o.min_octave_side = *v;
-  }
+  if (auto v = args.integer_at_least("steps", 0)) o.steps = static_cast<int>(*v);
+  if (auto v = args.positive_number("step-size")) o.step_size = static_cast<float>(*v);
+  if (auto v = args.integer_at_least("jitter", 0)) o.jitter = *v;
+  if (auto v = args.integer_at_least("min-size", 1)) o.min_octave_side = *v;
   if (auto v = args.integer("seed")) o.seed = static_cast<uint64_t>(*v);
   o.precision = precision_from(args);
   return o;

@@ -145,21 +145,16 @@ Recipe recipe_from(const Args& args) try {
   if (auto v = args.value("param")) r.param = *v;
   if (auto v = args.value("transforms")) r.transforms = *v;
   if (auto v = args.value("optimizer")) r.optimizer = *v;
-  if (auto v = args.integer("jitter")) {
-    if (*v < 0) throw usage_error("--jitter: must not be negative");
+  if (auto v = args.integer_at_least("jitter", 0)) {
     if (args.has("transforms"))
       throw usage_error("--jitter and --transforms: give one (--jitter N is roll:N)");
     r.transforms = *v > 0 ? "roll:" + std::to_string(*v) : "none";
   }
-  if (auto v = args.number("step-size")) {
-    if (!(*v > 0)) throw usage_error("--step-size: must be positive");
+  if (auto v = args.positive_number("step-size")) {
     // The recipe's optimizer, with this step: "adam:0.05" -> "adam:X".
     r.optimizer = r.optimizer.substr(0, r.optimizer.find(':')) + ":" + std::to_string(*v);
   }
-  if (auto v = args.integer("steps")) {
-    if (*v < 0) throw usage_error("--steps: must not be negative");
-    r.steps = static_cast<int>(*v);
-  }
+  if (auto v = args.integer_at_least("steps", 0)) r.steps = static_cast<int>(*v);
   if (auto v = args.value("channel-objective")) r.channel_objective = *v;
   if (auto v = args.integer("octaves")) {
     if (*v < 1 || *v > 16) throw usage_error("--octaves: ", *v, " is not between 1 and 16");
@@ -183,10 +178,7 @@ FeatureOptions feature_options_from(const Args& args) {
     o.size = *v;
   }
   if (auto v = args.integer("seed")) o.seed = static_cast<uint64_t>(*v);
-  if (auto v = args.integer("batch")) {
-    if (*v < 1) throw usage_error("--batch: must be at least 1");
-    o.batch = *v;
-  }
+  if (auto v = args.integer_at_least("batch", 1)) o.batch = *v;
   if (args.has("no-rescue")) o.rescue_silent = false;
   if (auto v = args.value("start")) o.start = read_image(*v);
   o.profile = profiling_requested(args);

@@ -1,7 +1,6 @@
 #include "neuroscope/visualize.h"
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <memory>
 
@@ -9,6 +8,7 @@
 #include "neuroscope/error.h"
 #include "neuroscope/image.h"
 #include "neuroscope/render.h"
+#include "vis/spec_number.h"
 
 namespace neuroscope {
 namespace {
@@ -131,8 +131,8 @@ class BatchRenderer {
   std::string description_;
 };
 
+// The recipe's pieces are checked by Recipe::build (in BatchRenderer).
 void check_options(const FeatureOptions& options) {
-  if (options.recipe.steps < 0) throw error("steps must not be negative");
   if (options.batch < 1) throw error("batch must be at least 1");
 }
 
@@ -179,10 +179,9 @@ ChannelImages render_all(const Model& model, const Preprocessing& pre,
 
 std::vector<int64_t> parse_channels(std::string_view spec, int64_t count) {
   auto number = [&](std::string_view s) {
-    int64_t v = 0;
-    const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || ptr != s.data() + s.size() || s.empty())
-      throw error("channels '", spec, "': '", s, "' is not a channel number");
+    const std::optional<int64_t> parsed = vis::whole_number<int64_t>(s);
+    if (!parsed) throw error("channels '", spec, "': '", s, "' is not a channel number");
+    const int64_t v = *parsed;
     if (v < 0 || v >= count)
       throw error("channel ", v, " is out of range: the layer has ", count, " channels (0..",
                   count - 1, ")");

@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <cmath>
 
 #include "graph/graph.h"
 #include "neuroscope/model.h"
 #include "util/closest.h"
+#include "vis/spec_number.h"
 
 namespace neuroscope {
 
@@ -108,12 +108,9 @@ int64_t find_class(const std::string& argument, bool may_be_index,
   if (may_be_index && !argument.empty() &&
       std::all_of(argument.begin(), argument.end(),
                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-    int64_t index = 0;
-    const auto [end, ec] =
-        std::from_chars(argument.data(), argument.data() + argument.size(), index);
-    if (ec != std::errc() || end != argument.data() + argument.size())
-      throw error("class index '", argument, "' is too large");
-    return index;
+    const std::optional<int64_t> index = vis::whole_number<int64_t>(argument);
+    if (!index) throw error("class index '", argument, "' is too large");
+    return *index;
   }
   if (labels.empty())
     throw error("class '", argument,

@@ -16,6 +16,7 @@
 #include "neuroscope/preprocess.h"
 #include "vis/objectives/class_score.h"
 #include "vis/objectives/direction.h"
+#include "vis/spec_number.h"
 
 namespace neuroscope {
 namespace {
@@ -277,20 +278,17 @@ class ObjectiveParser {
 
   int64_t integer(std::string_view s, size_t at, const char* what) const {
     s = trim(s);
-    int64_t value = 0;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-    if (s.empty() || ec != std::errc() || end != s.data() + s.size() || value < 0)
+    const std::optional<int64_t> value = vis::whole_number<int64_t>(s);
+    if (!value || *value < 0)
       fail_at(at, detail::concat(what, " must be a non-negative integer, not '", s, "'"));
-    return value;
+    return *value;
   }
 
   double number(std::string_view s, size_t at) const {
     s = trim(s);
-    double value = 0;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-    if (s.empty() || ec != std::errc() || end != s.data() + s.size())
-      fail_at(at, detail::concat("'", s, "' is not a number"));
-    return value;
+    const std::optional<double> value = vis::whole_number<double>(s);
+    if (!value) fail_at(at, detail::concat("'", s, "' is not a number"));
+    return *value;
   }
 
   // Whether the function name ending at `name_end` stands alone ("tv", "tv@1", "tv - x:1"),

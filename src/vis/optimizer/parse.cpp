@@ -1,10 +1,10 @@
 // Optimizers by name, for command lines and recipes: "normalized:0.125", "adam", ...
-#include <charconv>
 #include <cmath>
 #include <string>
 
 #include "neuroscope/error.h"
 #include "neuroscope/optimizer.h"
+#include "vis/spec_number.h"
 
 namespace neuroscope {
 namespace {
@@ -14,10 +14,10 @@ constexpr const char* kValidForms =
     "(default 0.05)";
 
 float parse_positive(std::string_view spec, std::string_view text) {
-  float value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+  const std::optional<float> parsed = vis::whole_number<float>(text);
+  if (!parsed)
     throw error("optimizer '", spec, "': '", text, "' is not a number; expected ", kValidForms);
+  const float value = *parsed;
   if (!(value > 0) || !std::isfinite(value))
     throw error("optimizer '", spec, "': ", text, " must be a positive number");
   return value;

@@ -1,9 +1,9 @@
 // Parameterizations by name, for the command line and recipes.
-#include <charconv>
 #include <string>
 
 #include "neuroscope/error.h"
 #include "neuroscope/param.h"
+#include "vis/spec_number.h"
 
 namespace neuroscope {
 namespace {
@@ -15,11 +15,9 @@ constexpr const char* kValidSpecs =
 // The whole of `text` as a number.
 template <typename Number>
 Number parse_argument(std::string_view text) {
-  Number value{};
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size())
-    throw error("'", text, "' is not a number");
-  return value;
+  const std::optional<Number> value = vis::whole_number<Number>(text);
+  if (!value) throw error("'", text, "' is not a number");
+  return *value;
 }
 
 }  // namespace

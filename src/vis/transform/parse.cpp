@@ -1,11 +1,11 @@
 // parse_transforms: a transform chain from a comma-separated text spec (see transform.h).
-#include <charconv>
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "neuroscope/error.h"
 #include "neuroscope/transform.h"
+#include "vis/spec_number.h"
 
 namespace neuroscope {
 namespace {
@@ -102,19 +102,15 @@ class ItemParser {
   }
 
   int64_t count(std::string_view text) const {
-    int64_t v = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < 0)
-      fail("'", text, "' is not a whole number >= 0");
-    return v;
+    const std::optional<int64_t> v = vis::whole_number<int64_t>(text);
+    if (!v || *v < 0) fail("'", text, "' is not a whole number >= 0");
+    return *v;
   }
 
   double real(std::string_view text) const {
-    double v = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v))
-      fail("'", text, "' is not a number");
-    return v;
+    const std::optional<double> v = vis::whole_number<double>(text);
+    if (!v || !std::isfinite(*v)) fail("'", text, "' is not a number");
+    return *v;
   }
 
   std::vector<double> list(std::string_view text) const {
