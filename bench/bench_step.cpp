@@ -92,6 +92,18 @@ double median(std::vector<double> values) {
   return (*middle + *std::max_element(values.begin(), middle)) / 2;
 }
 
+// The last benchmark argument: 0 float32, 1 bfloat16, 2 float32 with Winograd convolutions.
+neuroscope::Precision precision_of(int64_t code) {
+  switch (code) {
+    case 1:
+      return neuroscope::Precision::kBFloat16;
+    case 2:
+      return neuroscope::Precision::kFloat32Winograd;
+    default:
+      return neuroscope::Precision::kFloat32;
+  }
+}
+
 // One render of `steps` steps per iteration. The reported step time is the median over the
 // steps after the first of each render (the median, not the mean: on a shared 2-core machine a
 // step now and then loses its core to another process; bench/torch_googlenet.py reports the
@@ -102,9 +114,7 @@ void render_step(benchmark::State& state, const std::string& layer) {
                                         .batch = state.range(0),
                                         .size = state.range(1),
                                         .steps = static_cast<int>(state.range(2)),
-                                        .precision = state.range(3) != 0
-                                                         ? neuroscope::Precision::kBFloat16
-                                                         : neuroscope::Precision::kFloat32};
+                                        .precision = precision_of(state.range(3))};
   if (c.steps < 2) {
     state.SkipWithError("render_step needs at least 2 steps (the first is not counted)");
     return;
@@ -155,13 +165,13 @@ BENCHMARK_CAPTURE(reference_step, inception_4d, std::string("inception_4d/output
     ->UseRealTime();
 
 // Steps per render: enough for a stable median at today's speed, a few seconds per case. The
-// last argument picks the precision: 0 float32, 1 bfloat16 (NetworkOptions::precision).
+// last argument picks the precision (precision_of).
 void render_cases(benchmark::internal::Benchmark* b, bool large) {
-  b->ArgNames({"batch", "size", "steps", "bf16"});
-  for (int64_t bf16 : {0, 1}) {
-    b->Args({1, 224, 25, bf16});
-    b->Args({8, 224, 6, bf16});
-    if (large) b->Args({1, 448, 10, bf16});
+  b->ArgNames({"batch", "size", "steps", "precision"});
+  for (int64_t precision : {0, 1, 2}) {
+    b->Args({1, 224, 25, precision});
+    b->Args({8, 224, 6, precision});
+    if (large) b->Args({1, 448, 10, precision});
   }
   b->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
 }

@@ -18,25 +18,33 @@ namespace {
 using testing::googlenet_dir;
 using testing::relative_error;
 
+// In float32, and with Winograd convolutions (at 224x224 conv2/3x3 runs by Winograd).
 TEST(GoogLeNet, ForwardMatchesCaffeReference) {
   NS_REQUIRE_SHARED(googlenet_dir());
   const auto ref = googlenet_dir() / "reference";
   Model model = Model::load(googlenet_dir() / "googlenet-bvlc.onnx");
   const Tensor data = read_npy(ref / "data.npy");
-  Network net(model, {.input_shapes = {{"data", data.shape()}},
-                      .outputs = {"conv1/7x7_s2", "inception_3b/output", "inception_4d/output",
-                                  "loss3/classifier", "prob"},
-                      .gradients = false});
-  std::copy(data.values().begin(), data.values().end(), net.input().values().begin());
-  net.forward();
-  EXPECT_LE(relative_error(net.output("conv1/7x7_s2"), read_npy(ref / "conv1_7x7_s2.npy")), 1e-4);
-  EXPECT_LE(relative_error(net.output("inception_3b/output"), read_npy(ref / "inception_3b_output.npy")), 1e-4);
-  EXPECT_LE(relative_error(net.output("inception_4d/output"), read_npy(ref / "inception_4d_output.npy")), 1e-4);
-  EXPECT_LE(relative_error(net.output("loss3/classifier"), read_npy(ref / "loss3_classifier.npy")), 1e-4);
-  EXPECT_LE(relative_error(net.output("prob"), read_npy(ref / "prob.npy")), 1e-4);
-  const Tensor& prob = net.output("prob");
-  const auto top = std::max_element(prob.values().begin(), prob.values().end()) - prob.values().begin();
-  EXPECT_EQ(top, 967) << "top-1 should be espresso";
+  for (Precision precision : {Precision::kFloat32, Precision::kFloat32Winograd}) {
+    SCOPED_TRACE(precision == Precision::kFloat32 ? "fp32" : "winograd");
+    Network net(model, {.input_shapes = {{"data", data.shape()}},
+                        .outputs = {"conv1/7x7_s2", "inception_3b/output", "inception_4d/output",
+                                    "loss3/classifier", "prob"},
+                        .gradients = false,
+                        .precision = precision});
+    std::copy(data.values().begin(), data.values().end(), net.input().values().begin());
+    net.forward();
+    for (const char* tensor : {"conv1/7x7_s2", "inception_3b/output", "inception_4d/output",
+                               "loss3/classifier", "prob"}) {
+      std::string file = tensor;
+      std::replace(file.begin(), file.end(), '/', '_');
+      EXPECT_LE(relative_error(net.output(tensor), read_npy(ref / (file + ".npy"))), 1e-4)
+          << tensor;
+    }
+    const Tensor& prob = net.output("prob");
+    const auto top =
+        std::max_element(prob.values().begin(), prob.values().end()) - prob.values().begin();
+    EXPECT_EQ(top, 967) << "top-1 should be espresso";
+  }
 }
 
 }  // namespace
@@ -118,10 +126,12 @@ TEST(GoogLeNet, BFloat16StaysCloseToFloat32) {
   const std::string layer = "inception_4d/output";
   std::vector<Tensor> values, gradients;
   for (Precision p : {Precision::kFloat32, Precision::kBFloat16}) {
-    Network net(model, {.input_shapes = {{"data", data.shape()}}, .outputs = {layer}, .precision = p});
+    Network net(model,
+                {.input_shapes = {{"data", data.shape()}}, .outputs = {layer}, .precision = p});
     std::copy(data.values().begin(), data.values().end(), net.input().values().begin());
     BoundObjective objective(
-        Objective::channel(layer, 97), [&](const std::string& n) -> const Tensor& { return net.output(n); },
+        Objective::channel(layer, 97),
+        [&](const std::string& n) -> const Tensor& { return net.output(n); },
         [&](const std::string& n) -> Tensor& { return net.output_gradient(n); });
     net.forward();
     objective.evaluate();

@@ -39,7 +39,9 @@ Measures measure(const Model& model, const LayerCase& layer, Precision precision
   options.recipe = recipe_named(recipe);
   options.batch = static_cast<int64_t>(layer.channels.size());
   options.precision = precision;
-  const std::string name = recipe + (precision == Precision::kFloat32 ? " fp32" : " bf16");
+  const std::string name = recipe + (precision == Precision::kFloat32           ? " fp32"
+                                     : precision == Precision::kFloat32Winograd ? " winograd"
+                                                                                : " bf16");
   const ChannelImages made = visualize_channels(model, pre, layer.tensor, layer.channels, options);
 
   std::vector<std::pair<int64_t, Tensor>> images;
@@ -67,9 +69,9 @@ Measures measure(const Model& model, const LayerCase& layer, Precision precision
   return {r.top5, r.beats_others, r.beats_photos, r.mean_high_frequency};
 }
 
-// Each measure holds for at least 90% of the channels in float32; in bfloat16 (where the CPU
-// has it) each stays within 2 percentage points of float32.
-// Returns the float32 measures.
+// Each measure holds for at least 90% of the channels in float32; in the faster precisions
+// (float32 with Winograd convolutions, and bfloat16 where the CPU has it) each stays within 2
+// percentage points of float32. Returns the float32 measures.
 Measures check_specificity(const Model& model, const LayerCase& layer) {
   const Measures fp32 = measure(model, layer, Precision::kFloat32);
   const auto n = static_cast<int>(layer.channels.size());
@@ -78,18 +80,21 @@ Measures check_specificity(const Model& model, const LayerCase& layer) {
   EXPECT_GE(fp32.beats_others, needed) << "channels responding most to their own image";
   EXPECT_GE(fp32.beats_photos, needed) << "channels with >= 10x their mean photo response";
 
+  auto within_two_points = [&](Precision precision, const std::string& name) {
+    const Measures m = measure(model, layer, precision);
+    auto points = [&](int count) { return 100.0 * count / n; };
+    EXPECT_LE(std::fabs(points(m.top5) - points(fp32.top5)), 2.0) << "top-5 measure, " << name;
+    EXPECT_LE(std::fabs(points(m.beats_others) - points(fp32.beats_others)), 2.0)
+        << "own-image measure, " << name;
+    EXPECT_LE(std::fabs(points(m.beats_photos) - points(fp32.beats_photos)), 2.0)
+        << "photo measure, " << name;
+  };
+  within_two_points(Precision::kFloat32Winograd, "winograd vs fp32");
   const dnnl::cpu_isa isa = dnnl::get_effective_cpu_isa();
-  if (isa != dnnl::cpu_isa::avx512_core_bf16 && isa != dnnl::cpu_isa::avx512_core_amx) {
+  if (isa != dnnl::cpu_isa::avx512_core_bf16 && isa != dnnl::cpu_isa::avx512_core_amx)
     std::cout << "SKIPPED the bfloat16 comparison: this CPU has no AVX512-BF16/AMX\n";
-    return fp32;
-  }
-  const Measures bf16 = measure(model, layer, Precision::kBFloat16);
-  auto points = [&](int count) { return 100.0 * count / n; };
-  EXPECT_LE(std::fabs(points(bf16.top5) - points(fp32.top5)), 2.0) << "top-5 measure, bf16 vs fp32";
-  EXPECT_LE(std::fabs(points(bf16.beats_others) - points(fp32.beats_others)), 2.0)
-      << "own-image measure, bf16 vs fp32";
-  EXPECT_LE(std::fabs(points(bf16.beats_photos) - points(fp32.beats_photos)), 2.0)
-      << "photo measure, bf16 vs fp32";
+  else
+    within_two_points(Precision::kBFloat16, "bf16 vs fp32");
   return fp32;
 }
 

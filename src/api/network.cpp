@@ -12,12 +12,13 @@ namespace {
 void check_input_shape(const Model& model, const ModelInput& in, const Shape& given) {
   const std::string file = model.path().string();
   if (!in.shape.empty() && given.size() != in.shape.size())
-    throw error(file, ": input '", in.name, "' has rank ", in.shape.size(), " (", to_string(in.shape),
-                "), but a shape of rank ", given.size(), " was given: ", to_string(given));
+    throw error(file, ": input '", in.name, "' has rank ", in.shape.size(), " (",
+                to_string(in.shape), "), but a shape of rank ", given.size(),
+                " was given: ", to_string(given));
   // The channel count is fixed by the weights; batch and spatial sizes may change.
   if (in.shape.size() >= 2 && in.shape[1] > 0 && given[1] != in.shape[1])
-    throw error(file, ": input '", in.name, "' has ", in.shape[1], " channels (", to_string(in.shape),
-                "), but ", to_string(given), " was given");
+    throw error(file, ": input '", in.name, "' has ", in.shape[1], " channels (",
+                to_string(in.shape), "), but ", to_string(given), " was given");
 }
 
 }  // namespace
@@ -46,8 +47,9 @@ Network::Network(const Model& model, NetworkOptions options) {
     const cpu_isa isa = dnnl::get_effective_cpu_isa();
     if (isa != cpu_isa::avx512_core && isa != cpu_isa::avx512_core_vnni &&
         isa != cpu_isa::avx512_core_bf16 && isa != cpu_isa::avx512_core_amx)
-      throw error("bfloat16 precision needs a CPU with AVX-512 (AVX512-BF16 or AMX to be fast); use",
-                  " float32 on this one");
+      throw error(
+          "bfloat16 precision needs a CPU with AVX-512 (AVX512-BF16 or AMX to be fast); use",
+          " float32 on this one");
   }
   requested_ = options.outputs.empty() ? model.outputs() : options.outputs;
   for (const std::string& name : requested_) model.resolve_tensor(name);  // friendly errors
@@ -70,15 +72,20 @@ Network::Network(const Model& model, NetworkOptions options) {
   graph::fuse_activations(shaped, taps);
   plan_ = std::make_unique<exec::Plan>(
       std::move(shaped),
-      exec::PlanOptions{taps, options.gradients, options.precision == Precision::kBFloat16});
+      exec::PlanOptions{taps, options.gradients, options.precision == Precision::kBFloat16,
+                        options.precision == Precision::kFloat32Winograd});
 }
 
 Network::~Network() = default;
 Network::Network(Network&&) noexcept = default;
 Network& Network::operator=(Network&&) noexcept = default;
 
-const std::vector<std::string>& Network::input_names() const { return plan_->input_names(); }
-const std::vector<std::string>& Network::output_names() const { return requested_; }
+const std::vector<std::string>& Network::input_names() const {
+  return plan_->input_names();
+}
+const std::vector<std::string>& Network::output_names() const {
+  return requested_;
+}
 
 std::string Network::input_key(std::string_view name) const {
   if (!name.empty()) return std::string(name);
@@ -94,30 +101,49 @@ std::string Network::internal_name(std::string_view requested) const {
   return it->second;
 }
 
-Tensor& Network::input(std::string_view name) { return plan_->input(input_key(name)); }
-void Network::forward() { plan_->forward(); }
-const Tensor& Network::output(std::string_view name) const { return plan_->tap(internal_name(name)); }
+Tensor& Network::input(std::string_view name) {
+  return plan_->input(input_key(name));
+}
+void Network::forward() {
+  plan_->forward();
+}
+const Tensor& Network::output(std::string_view name) const {
+  return plan_->tap(internal_name(name));
+}
 Tensor& Network::output_gradient(std::string_view name) {
   return plan_->tap_gradient(internal_name(name));
 }
-void Network::backward() { plan_->backward(); }
+void Network::backward() {
+  plan_->backward();
+}
 const Tensor& Network::input_gradient(std::string_view name) const {
   return plan_->input_gradient(input_key(name));
 }
 
-void Network::set_profiling(bool on) { plan_->set_profiling(on); }
+void Network::set_profiling(bool on) {
+  plan_->set_profiling(on);
+}
 void Network::redirect_relu_gradients(const std::vector<uint8_t>& per_image) {
   plan_->redirect_relu_gradients(per_image);
 }
-void Network::reset_profile() { plan_->reset_profile(); }
-size_t Network::memory_bytes() const { return plan_->buffer_bytes(); }
-double Network::forward_flops() const { return plan_->forward_flops(); }
-double Network::backward_flops() const { return plan_->backward_flops(); }
+void Network::reset_profile() {
+  plan_->reset_profile();
+}
+size_t Network::memory_bytes() const {
+  return plan_->buffer_bytes();
+}
+double Network::forward_flops() const {
+  return plan_->forward_flops();
+}
+double Network::backward_flops() const {
+  return plan_->backward_flops();
+}
 
 std::vector<ProfileRow> Network::profile() const {
   std::vector<ProfileRow> rows;
   for (const exec::ProfileEntry& e : plan_->profile())
-    rows.push_back({e.pass, e.op, e.label, e.runs ? 1000.0 * e.seconds / static_cast<double>(e.runs) : 0});
+    rows.push_back(
+        {e.pass, e.op, e.label, e.runs ? 1000.0 * e.seconds / static_cast<double>(e.runs) : 0});
   return rows;
 }
 

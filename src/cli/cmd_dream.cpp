@@ -143,9 +143,7 @@ extern const Command kDreamCommand{
                         .value = "PX",
                         .help = "smallest octave side (default 32)"},
                        {.name = "seed", .value = "N", .help = "random seed (default 0)"},
-                       {.name = "precision",
-                        .value = "fp32|bf16",
-                        .help = "arithmetic of the convolutions (default fp32)"},
+                       precision_flag(),
                        {.name = "quiet", .help = "no progress"},
                        {.name = "json", .help = "print what was written as JSON"}};
                    for (FlagSpec& p : preprocessing_flags()) f.push_back(p);

@@ -7,6 +7,7 @@
 
 #include "cli/command.h"
 #include "cli/common.h"
+#include "cli/vis_common.h"
 #include "neuroscope/model.h"
 #include "neuroscope/network.h"
 #include "neuroscope/npy.h"
@@ -245,7 +246,9 @@ int run_eval(const Args& args) {
   const std::vector<std::string> tensors = requested_tensors(model, request.saves, objective);
   check_output_files(request.output_files());  // before the work, so a typo costs nothing
 
-  NetworkOptions options{.outputs = tensors, .gradients = request.grad_file.has_value()};
+  NetworkOptions options{.outputs = tensors,
+                         .gradients = request.grad_file.has_value(),
+                         .precision = precision_from(args)};
   for (const InputFile& in : inputs) options.input_shapes[in.name] = in.value.shape();
   Network net(model, options);
   nlohmann::ordered_json report = {{"model", model.path().string()},
@@ -307,6 +310,7 @@ extern const Command kEvalCommand{
                        {.name = "grad",
                         .value = "FILE.npy",
                         .help = "write d(objective)/d(input) (needs --objective)"},
+                       precision_flag(),
                        {.name = "json", .help = "print one JSON document"}},
              .details =
                  "Without --save or --objective, prints each model output's statistics and, for\n"

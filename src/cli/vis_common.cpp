@@ -124,16 +124,23 @@ std::vector<FlagSpec> render_flags() {
        .value = "IMAGE",
        .help = "start from this picture (PNG, JPEG, BMP) instead of noise"},
       {.name = "profile", .help = "print where each step's time goes (also NEUROSCOPE_PROFILE=1)"},
-      {.name = "precision",
-       .value = "fp32|bf16",
-       .help = "arithmetic of the convolutions (default fp32; bf16: ~2x faster on AMX CPUs)"}};
+      precision_flag()};
+}
+
+FlagSpec precision_flag() {
+  return {.name = "precision",
+          .value = "fp32|winograd|bf16",
+          .help =
+              "arithmetic of the convolutions (default fp32; winograd: float32 with Winograd"
+              " 3x3 convolutions, ~1.3x faster at batch 8; bf16: ~2x faster on AMX CPUs)"};
 }
 
 Precision precision_from(const Args& args) {
   const auto v = args.value("precision");
   if (!v || *v == "fp32" || *v == "float32") return Precision::kFloat32;
+  if (*v == "winograd") return Precision::kFloat32Winograd;
   if (*v == "bf16" || *v == "bfloat16") return Precision::kBFloat16;
-  throw usage_error("--precision: '", *v, "' is not fp32 or bf16");
+  throw usage_error("--precision: '", *v, "' is not fp32, winograd or bf16");
 }
 
 namespace {

@@ -30,7 +30,8 @@ Preprocessing preprocessing_from(const Model& model, const Args& args);
 // --profile, --precision.
 std::vector<FlagSpec> render_flags();
 FeatureOptions feature_options_from(const Args& args);
-// --precision fp32|bf16 (default fp32).
+// --precision fp32|winograd|bf16 (default fp32), shared by the commands that render.
+FlagSpec precision_flag();
 Precision precision_from(const Args& args);
 
 // Images smaller than this are shown enlarged (nearest-neighbour, integer factor) so they can

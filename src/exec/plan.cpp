@@ -13,7 +13,13 @@ namespace neuroscope::exec {
 
 OpContext::OpContext(Plan& plan, const graph::Node& node) : plan_(plan), node_(node) {}
 
-int64_t OpContext::opset() const { return plan_.graph_.graph.opset; }
+int64_t OpContext::opset() const {
+  return plan_.graph_.graph.opset;
+}
+
+bool OpContext::winograd_allowed() const {
+  return plan_.options_.winograd;
+}
 
 memory::data_type OpContext::conv_type() const {
   return plan_.options_.bf16 ? memory::data_type::bf16 : memory::data_type::f32;
@@ -65,9 +71,13 @@ Value& OpContext::value_out(size_t i) const {
   return plan_.value(node_.outputs[i]);
 }
 
-Desc OpContext::input_desc(size_t i) const { return value_in(i).desc; }
+Desc OpContext::input_desc(size_t i) const {
+  return value_in(i).desc;
+}
 
-memory OpContext::input(size_t i) { return value_in(i).mem; }
+memory OpContext::input(size_t i) {
+  return value_in(i).mem;
+}
 
 memory OpContext::input(size_t i, const Desc& want) {
   Value& v = value_in(i);
@@ -119,7 +129,9 @@ memory OpContext::output_view(size_t i, const memory& base) {
   return v.mem;
 }
 
-memory OpContext::buffer(const Desc& desc) { return plan_.allocate(desc); }
+memory OpContext::buffer(const Desc& desc) {
+  return plan_.allocate(desc);
+}
 
 Step OpContext::make_step(std::string op, std::function<void(dnnl::stream&)> run) const {
   return Step{node_.name, std::move(op), std::move(run)};
@@ -155,7 +167,8 @@ memory OpContext::diff_output(size_t i, const Desc& want) {
   const Value& v = value_out(i);
   if (want == v.desc) return diff;
   memory converted = plan_.allocate(want);
-  backward_pre_.push_back(plan_.reorder_step(diff, converted, "gradient to layout of " + describe()));
+  backward_pre_.push_back(
+      plan_.reorder_step(diff, converted, "gradient to layout of " + describe()));
   backward_pre_.back().label = v.name;
   return converted;
 }
@@ -286,8 +299,8 @@ void Plan::add_finalize_steps(Value& v, std::vector<Step>& steps) {
   if (!v.needs_grad) return;
   // Every consumer must have written its part; an in-place Concat input gets its gradient by
   // sharing memory with the Concat's.
-  NS_CHECK(v.claimed + (v.in_place ? 1 : 0) == v.contributions, "gradient of '", v.name, "': ",
-           v.claimed, " of ", v.contributions, " contributions were produced");
+  NS_CHECK(v.claimed + (v.in_place ? 1 : 0) == v.contributions, "gradient of '", v.name,
+           "': ", v.claimed, " of ", v.contributions, " contributions were produced");
   if (v.contributions <= 1) return;
   std::vector<Desc> descs;
   std::unordered_map<int, memory> args{{DNNL_ARG_DST, v.diff}};
@@ -358,7 +371,8 @@ void Plan::compile_nodes() {
     for (Step& s : finalize) backward_steps_.push_back(std::move(s));
     for (Step& s : node_backward[n]) backward_steps_.push_back(std::move(s));
   }
-  for (const std::string& name : input_names_) add_finalize_steps(values_.at(name), backward_steps_);
+  for (const std::string& name : input_names_)
+    add_finalize_steps(values_.at(name), backward_steps_);
 }
 
 void Plan::count_flops(const graph::Node& node, bool input_gradient) {
@@ -422,13 +436,18 @@ const Tensor& Plan::input_gradient(std::string_view name) const {
 
 void Plan::redirect_relu_gradients(const std::vector<uint8_t>& flags) {
   if (flags.size() != relu_redirect_.size())
-    throw error("redirect_relu_gradients: ", flags.size(), " flags for a batch of ", relu_redirect_.size());
+    throw error("redirect_relu_gradients: ", flags.size(), " flags for a batch of ",
+                relu_redirect_.size());
   std::copy(flags.begin(), flags.end(), relu_redirect_.begin());
 }
 
-const uint8_t* OpContext::relu_redirect_flags() const { return plan_.relu_redirect_.data(); }
+const uint8_t* OpContext::relu_redirect_flags() const {
+  return plan_.relu_redirect_.data();
+}
 
-void Plan::forward() { run(forward_steps_, forward_seconds_, forward_runs_); }
+void Plan::forward() {
+  run(forward_steps_, forward_seconds_, forward_runs_);
+}
 
 void Plan::backward() {
   if (!options_.gradients) throw error("this network was compiled without gradients");

@@ -26,14 +26,14 @@ struct Step {
 struct Value {
   std::string name;
   Shape shape;
-  Desc desc;                   // layout chosen by its producer
-  memory mem;                  // forward values
+  Desc desc;   // layout chosen by its producer
+  memory mem;  // forward values
   bool depends_on_input = false;
-  bool needs_grad = false;     // depends on an input and some tap depends on it
-  memory diff;                 // gradient, in `desc`; complete once all contributions are in
-  int contributions = 0;       // expected gradient contributions (consumer inputs and taps)
-  int claimed = 0;             // contributions whose writer has been compiled
-  std::vector<memory> parts;   // the contributions when there are several (summed into diff)
+  bool needs_grad = false;    // depends on an input and some tap depends on it
+  memory diff;                // gradient, in `desc`; complete once all contributions are in
+  int contributions = 0;      // expected gradient contributions (consumer inputs and taps)
+  int claimed = 0;            // contributions whose writer has been compiled
+  std::vector<memory> parts;  // the contributions when there are several (summed into diff)
   // Set when this value lives inside the buffer of the Concat that consumes it (see
   // in_place_concat.cpp): the Concat neither copies it forward nor slices its gradient.
   bool in_place = false;
@@ -64,6 +64,8 @@ class OpContext {
   const dnnl::engine& engine() const { return cpu_engine(); }
   // The data type convolutions compute in and hand on: f32, or bf16 in bfloat16 plans.
   memory::data_type conv_type() const;
+  // Whether convolutions may use Winograd's algorithm (Precision::kFloat32Winograd).
+  bool winograd_allowed() const;
   bool training() const;  // a backward pass will run
 
   size_t num_inputs() const { return node_.inputs.size(); }
@@ -115,7 +117,9 @@ class OpContext {
   // output buffer. output_region / diff_output_region: where input i goes in the output (and
   // its gradient), in the output's layout.
   Desc planned_output_desc(size_t i) const;
-  bool input_in_place(size_t i) const { return has_input(i) && !constant(i) && value_in(i).in_place; }
+  bool input_in_place(size_t i) const {
+    return has_input(i) && !constant(i) && value_in(i).in_place;
+  }
   memory output_region(size_t i) const;
   memory diff_output_region(size_t i) const;
 
@@ -142,6 +146,7 @@ struct PlanOptions {
   std::vector<std::string> taps;  // tensors whose values are read (and gradients fed)
   bool gradients = true;          // build the backward-to-input pass
   bool bf16 = false;              // convolutions in bfloat16 (see Precision in network.h)
+  bool winograd = false;          // Winograd convolutions where they pay (ditto)
 };
 
 // Time spent in one step, accumulated while profiling is on.
@@ -161,10 +166,10 @@ class Plan {
   const std::vector<std::string>& input_names() const { return input_names_; }
   const std::vector<std::string>& tap_names() const { return options_.taps; }
 
-  Tensor& input(std::string_view name);               // write inputs here
+  Tensor& input(std::string_view name);  // write inputs here
   void forward();
-  const Tensor& tap(std::string_view name) const;     // values after forward()
-  Tensor& tap_gradient(std::string_view name);        // write d(objective)/d(tap) here
+  const Tensor& tap(std::string_view name) const;  // values after forward()
+  Tensor& tap_gradient(std::string_view name);     // write d(objective)/d(tap) here
   void backward();
   const Tensor& input_gradient(std::string_view name) const;
 
@@ -204,12 +209,12 @@ class Plan {
   std::map<std::string, Value, std::less<>> values_;
   std::vector<std::string> input_names_;
   std::map<std::string, Tensor, std::less<>> inputs_, taps_, tap_grads_, input_grads_;
-  std::vector<memory> constants_;  // reordered weights, kept alive
-  std::vector<memory> owned_;      // every buffer allocate() made, alive as long as the plan
+  std::vector<memory> constants_;       // reordered weights, kept alive
+  std::vector<memory> owned_;           // every buffer allocate() made, alive as long as the plan
   std::vector<uint8_t> relu_redirect_;  // per image of the batch
   // Layout conversions of a value made for its consumers, shared between them.
   std::map<std::string, std::vector<std::pair<Desc, memory>>, std::less<>> converted_;
-  std::map<std::string, ConcatGroup, std::less<>> concat_groups_;  // by Concat output
+  std::map<std::string, ConcatGroup, std::less<>> concat_groups_;     // by Concat output
   std::map<std::string, std::string, std::less<>> concat_member_of_;  // member -> Concat output
   std::vector<Step> forward_steps_, backward_steps_;
   dnnl::stream stream_;

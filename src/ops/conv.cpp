@@ -3,6 +3,8 @@
 // A fused activation (graph/fuse_activations.cpp) runs as a post-op and is undone in backward
 // from the fused output.
 #include <algorithm>
+#include <optional>
+#include <string>
 
 #include "exec/plan.h"
 #include "ops/eltwise.h"
@@ -53,6 +55,23 @@ ConvGeometry conv_geometry(const graph::Node& node, const Shape& x, const Shape&
 // row gathers, tap by tap, the column rows of the output positions whose windows cover it.
 constexpr int64_t kFewInputChannels = 4;
 
+// oneDNN's Winograd F(4x4, 3x3) convolutions (Precision::kFloat32Winograd) do 4x fewer
+// multiplications than direct ones for 3x3, stride-1 kernels; they win once there are enough
+// 4x4 output tiles to spread over the cores (measured on GoogLeNet's shapes: 2x at 1x56x56 and
+// 8x28x28, 1.2x at 8x14x14, slower at 1x28x28 and below). Below this many output positions per
+// channel, or with fewer channels (16 in and out: 2x slower), direct it is.
+constexpr int64_t kWinogradMinPositions = 1536;
+constexpr int64_t kWinogradMinChannels = 32;
+
+bool winograd_suits(const ConvGeometry& g, const Shape& y, const Shape& w, memory::data_type type) {
+  if (type != memory::data_type::f32 || g.group != 1 || y.size() != 4) return false;
+  if (w[2] != 3 || w[3] != 3 || w[0] < kWinogradMinChannels || w[1] < kWinogradMinChannels)
+    return false;
+  for (size_t d = 0; d < 2; ++d)
+    if (g.window.strides[d] != 1 || g.window.dilations[d] != 1) return false;
+  return y[0] * y[2] * y[3] >= kWinogradMinPositions;
+}
+
 void compile_input_gradient_by_matmul(exec::OpContext& ctx, const Window& window, memory diff_dst) {
   const Shape& x = ctx.input_shape(0);
   const Shape& y = ctx.output_shape(0);
@@ -66,13 +85,15 @@ void compile_input_gradient_by_matmul(exec::OpContext& ctx, const Window& window
   memory dy_view(exec::plain_desc({n, outputs, positions}), ctx.engine(), dy.get_data_handle());
   memory cols = ctx.buffer(exec::plain_desc({n, taps, positions}));
   // W^T [taps, outputs]: the row-major weights [outputs, taps] read through transposed strides.
-  const exec::Desc w_t({1, taps, outputs}, memory::data_type::f32, memory::dims{taps * outputs, 1, taps});
+  const exec::Desc w_t({1, taps, outputs}, memory::data_type::f32,
+                       memory::dims{taps * outputs, 1, taps});
   auto pd = exec::dnnl_call(ctx.describe(), [&] {
     dnnl::matmul::desc d(exec::plain_desc({1, taps, outputs}), dy_view.get_desc(), cols.get_desc());
     return dnnl::matmul::primitive_desc(d, ctx.engine());
   });
   memory w = ctx.constant_memory(1, pd.src_desc(), w_t);
-  ctx.backward(dnnl::matmul(pd), {{DNNL_ARG_SRC, w}, {DNNL_ARG_WEIGHTS, dy_view}, {DNNL_ARG_DST, cols}});
+  ctx.backward(dnnl::matmul(pd),
+               {{DNNL_ARG_SRC, w}, {DNNL_ARG_WEIGHTS, dy_view}, {DNNL_ARG_DST, cols}});
 
   // Input row iy is read by kernel row ky at output row oy when iy = oy*sy - pad + ky*dil:
   // listed once here, so the loop below has no divisions or tests.
@@ -99,14 +120,125 @@ void compile_input_gradient_by_matmul(exec::OpContext& ctx, const Window& window
           std::fill(out, out + width, 0.0f);
           for (const RowTap& r : rows[static_cast<size_t>(iy)])
             for (int64_t kx = 0; kx < kw; ++kx) {
-              const float* src = col + ((b * taps) + (c * kh + r.kernel_row) * kw + kx) * positions +
+              const float* src = col +
+                                 ((b * taps) + (c * kh + r.kernel_row) * kw + kx) * positions +
                                  r.output_row * out_w;
               // The first output column whose input column is inside the row, and the last.
               int64_t ox = 0;
               while (ox < out_w && ox * sx - pad_x + kx * dil_x < 0) ++ox;
-              for (int64_t ix = ox * sx - pad_x + kx * dil_x; ox < out_w && ix < width; ++ox, ix += sx)
+              for (int64_t ix = ox * sx - pad_x + kx * dil_x; ox < out_w && ix < width;
+                   ++ox, ix += sx)
                 out[ix] += src[ox];
             }
+        }
+  });
+}
+
+// The same gradient for undilated kernels, as one forward convolution (a better fit for
+// oneDNN than the matrix product and col2im above: no column buffer, and the gradient is read in
+// the layout it arrives in). Input row iy = sy*m + r (phase r) receives W[o, c, ky] dY[o, oy]
+// exactly where ky = r + pad - sy*(oy - m): so for every phase the rows m are a stride-1
+// correlation of dY with a small kernel taken from W, one output channel per (c, ry, rx). The
+// phases' results are then interleaved into the input's rows and columns.
+struct PhaseAxis {
+  int64_t stride = 1, pad = 0, kernel = 1;
+  int64_t first = 0, taps = 0;  // kernel offsets j = oy - m in [first, first + taps)
+  int64_t rows = 0;             // rows m per phase: ceil(input / stride)
+  int64_t pad_end = 0;          // the correlation's end padding to give `rows` outputs
+
+  PhaseAxis(int64_t input, int64_t output, int64_t stride_, int64_t pad_, int64_t kernel_)
+      : stride(stride_), pad(pad_), kernel(kernel_) {
+    auto floor_div = [](int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); };
+    first = -floor_div(kernel - 1 - pad, stride);  // ceil((pad - kernel + 1) / stride)
+    taps = floor_div(stride - 1 + pad, stride) - first + 1;
+    rows = (input + stride - 1) / stride;
+    pad_end = rows - output + first + taps - 1;
+  }
+  bool fits() const { return first <= 0 && pad_end >= 0; }
+  // The kernel tap of W that offset index jj of phase r reads, or -1.
+  int64_t tap(int64_t r, int64_t jj) const {
+    const int64_t k = r + pad - stride * (jj + first);
+    return k >= 0 && k < kernel ? k : -1;
+  }
+};
+
+// The phases' correlation, or nothing where the geometry does not fit it (dilation, pads as
+// large as the kernel) or oneDNN has only its slow reference kernel for it.
+std::optional<convolution_forward::primitive_desc> phase_correlation(exec::OpContext& ctx,
+                                                                     const Window& window,
+                                                                     const Desc& diff_dst) {
+  const Shape& x = ctx.input_shape(0);
+  const Shape& y = ctx.output_shape(0);
+  if (window.dilations[0] != 1 || window.dilations[1] != 1) return std::nullopt;
+  const PhaseAxis py(x[2], y[2], window.strides[0], window.pad_begin[0], window.kernel[0]);
+  const PhaseAxis px(x[3], y[3], window.strides[1], window.pad_begin[1], window.kernel[1]);
+  if (!py.fits() || !px.fits()) return std::nullopt;
+  const int64_t planes = x[1] * py.stride * px.stride;
+  try {
+    convolution_forward::desc d(prop_kind::forward_inference, algorithm::convolution_direct,
+                                diff_dst, exec::any_desc({planes, y[1], py.taps, px.taps}), Desc(),
+                                exec::any_desc({x[0], planes, py.rows, px.rows}), {1, 1},
+                                {-py.first, -px.first}, {py.pad_end, px.pad_end});
+    convolution_forward::primitive_desc pd(d, ctx.engine());
+    if (std::string(pd.impl_info_str()).rfind("ref", 0) == 0) return std::nullopt;
+    return pd;
+  } catch (const dnnl::error&) {
+    return std::nullopt;
+  }
+}
+
+void compile_input_gradient_by_phases(exec::OpContext& ctx, const Window& window,
+                                      const graph::Constant& weights, memory diff_dst,
+                                      const convolution_forward::primitive_desc& pd) {
+  const Shape& x = ctx.input_shape(0);
+  const Shape& y = ctx.output_shape(0);
+  const int64_t n = x[0], channels = x[1], height = x[2], width = x[3], outputs = y[1];
+  const PhaseAxis py(height, y[2], window.strides[0], window.pad_begin[0], window.kernel[0]);
+  const PhaseAxis px(width, y[3], window.strides[1], window.pad_begin[1], window.kernel[1]);
+  const int64_t phases = py.stride * px.stride, planes = channels * phases;
+  const Shape k_shape = {planes, outputs, py.taps, px.taps};
+  const Shape out_shape = {n, planes, py.rows, px.rows};
+
+  // Kernel [(c, ry, rx), o, jy, jx] from W [o, c, ky, kx]; taps no phase reaches stay zero.
+  std::vector<float> kernel(static_cast<size_t>(planes * outputs * py.taps * px.taps), 0.0f);
+  for (int64_t c = 0; c < channels; ++c)
+    for (int64_t ry = 0; ry < py.stride; ++ry)
+      for (int64_t rx = 0; rx < px.stride; ++rx)
+        for (int64_t o = 0; o < outputs; ++o)
+          for (int64_t jy = 0; jy < py.taps; ++jy)
+            for (int64_t jx = 0; jx < px.taps; ++jx) {
+              const int64_t ky = py.tap(ry, jy), kx = px.tap(rx, jx);
+              if (ky < 0 || kx < 0) continue;
+              const int64_t plane = (c * py.stride + ry) * px.stride + rx;
+              kernel[static_cast<size_t>(((plane * outputs + o) * py.taps + jy) * px.taps + jx)] =
+                  weights.floats[static_cast<size_t>(
+                      ((o * channels + c) * py.kernel + ky) * px.kernel + kx)];
+            }
+
+  memory k = ctx.constant_memory(std::move(kernel), exec::plain_desc(k_shape), pd.weights_desc());
+  memory blocked = ctx.buffer(pd.dst_desc());
+  ctx.backward(convolution_forward(pd),
+               {{DNNL_ARG_SRC, diff_dst}, {DNNL_ARG_WEIGHTS, k}, {DNNL_ARG_DST, blocked}});
+  memory out = ctx.buffer(exec::plain_desc(out_shape));
+  ctx.backward(exec::dnnl_call(ctx.describe(), [&] { return dnnl::reorder(blocked, out); }),
+               {{DNNL_ARG_FROM, blocked}, {DNNL_ARG_TO, out}});
+
+  // Interleave: dx[b, c, sy*m + ry, sx*mx + rx] = out[b, (c, ry, rx), m, mx].
+  const float* phase_rows = exec::data_of(out);
+  float* dx = exec::data_of(ctx.diff_input_plain(0));
+  const int64_t sy = py.stride, sx = px.stride, rows = py.rows, cols = px.rows;
+  ctx.backward([=] {
+#pragma omp parallel for collapse(3) schedule(static)
+    for (int64_t b = 0; b < n; ++b)
+      for (int64_t c = 0; c < channels; ++c)
+        for (int64_t iy = 0; iy < height; ++iy) {
+          const int64_t ry = iy % sy, m = iy / sy;
+          float* row = dx + ((b * channels + c) * height + iy) * width;
+          for (int64_t rx = 0; rx < sx; ++rx) {
+            const float* from =
+                phase_rows + (((b * channels + c) * sy + ry) * sx + rx) * rows * cols + m * cols;
+            for (int64_t mx = 0, ix = rx; ix < width; ++mx, ix += sx) row[ix] = from[mx];
+          }
         }
   });
 }
@@ -153,16 +285,27 @@ void compile(exec::OpContext& ctx) {
   const auto type = ctx.conv_type();
   const auto f32 = memory::data_type::f32;
   const auto prop = ctx.training() ? prop_kind::forward_training : prop_kind::forward_inference;
-  auto pd = exec::dnnl_call(ctx.describe(), [&] {
-    convolution_forward::desc d(prop, algorithm::convolution_direct, exec::any_desc(x, type),
-                                exec::any_desc(w_shape, type), bias_desc, exec::any_desc(y, type), strides,
-                                dilates, pad_l, pad_r);
+  auto make_pd = [&](algorithm alg) {
+    convolution_forward::desc d(prop, alg, exec::any_desc(x, type), exec::any_desc(w_shape, type),
+                                bias_desc, exec::any_desc(y, type), strides, dilates, pad_l, pad_r);
     return convolution_forward::primitive_desc(d, attr, ctx.engine());
-  });
+  };
+  // Winograd where it pays and oneDNN has it for this shape (it may not: then direct).
+  algorithm alg = algorithm::convolution_direct;
+  convolution_forward::primitive_desc pd;
+  if (ctx.winograd_allowed() && winograd_suits(g, y, weights.shape, type)) {
+    try {
+      pd = make_pd(algorithm::convolution_winograd);
+      alg = algorithm::convolution_winograd;
+    } catch (const dnnl::error&) {
+    }
+  }
+  if (!pd) pd = exec::dnnl_call(ctx.describe(), [&] { return make_pd(alg); });
   memory src = ctx.input(0, pd.src_desc());
   memory w = ctx.constant_memory(1, pd.weights_desc(), exec::plain_desc(w_shape));
   memory dst = ctx.output(0, pd.dst_desc());
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, dst}};
+  std::unordered_map<int, memory> args{
+      {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, dst}};
   if (has_bias) args[DNNL_ARG_BIAS] = ctx.constant_memory(2, bias_desc);
   ctx.forward(convolution_forward(pd), args);
 
@@ -175,13 +318,15 @@ void compile(exec::OpContext& ctx) {
     diff_dst = diff_pre;
   }
   if (x.size() == 4 && g.group == 1 && x[1] <= kFewInputChannels && type == f32) {
-    compile_input_gradient_by_matmul(ctx, g.window, diff_dst);
+    if (auto phases = phase_correlation(ctx, g.window, diff_dst.get_desc()))
+      compile_input_gradient_by_phases(ctx, g.window, weights, diff_dst, *phases);
+    else
+      compile_input_gradient_by_matmul(ctx, g.window, diff_dst);
     return;
   }
   auto bwd_pd = exec::dnnl_call(ctx.describe(), [&] {
-    convolution_backward_data::desc d(algorithm::convolution_direct, exec::any_desc(x, type),
-                                      exec::any_desc(w_shape, type), diff_dst.get_desc(), strides,
-                                      dilates, pad_l, pad_r);
+    convolution_backward_data::desc d(alg, exec::any_desc(x, type), exec::any_desc(w_shape, type),
+                                      diff_dst.get_desc(), strides, dilates, pad_l, pad_r);
     return convolution_backward_data::primitive_desc(d, ctx.engine(), pd);
   });
 
@@ -189,9 +334,9 @@ void compile(exec::OpContext& ctx) {
                      ? w
                      : ctx.constant_memory(1, bwd_pd.weights_desc(), exec::plain_desc(w_shape));
   memory diff_src = ctx.diff_input(0, bwd_pd.diff_src_desc());
-  ctx.backward(convolution_backward_data(bwd_pd), {{DNNL_ARG_DIFF_DST, diff_dst},
-                                                   {DNNL_ARG_WEIGHTS, w_bwd},
-                                                   {DNNL_ARG_DIFF_SRC, diff_src}});
+  ctx.backward(
+      convolution_backward_data(bwd_pd),
+      {{DNNL_ARG_DIFF_DST, diff_dst}, {DNNL_ARG_WEIGHTS, w_bwd}, {DNNL_ARG_DIFF_SRC, diff_src}});
 }
 
 }  // namespace

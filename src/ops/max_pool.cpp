@@ -13,8 +13,9 @@ std::vector<Shape> infer(const ShapeContext& ctx) {
   return {pooled_shape(ctx.input_shape(0), pooling_window(ctx.node(), ctx.input_shape(0)))};
 }
 void compile(exec::OpContext& ctx) {
-  compile_pooling(ctx, dnnl::algorithm::pooling_max,
-                  pooling_window(ctx.node(), ctx.input_shape(0)));
+  const Window window = pooling_window(ctx.node(), ctx.input_shape(0));
+  if (compile_blocked_max_pool(ctx, window)) return;
+  compile_pooling(ctx, dnnl::algorithm::pooling_max, window);
 }
 }  // namespace
 extern const OpSpec kMaxPoolOp{"MaxPool", infer, compile};

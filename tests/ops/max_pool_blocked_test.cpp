@@ -1,5 +1,6 @@
-// Max pooling on oneDNN's blocked layouts (after a 16-channel Conv), whose gradient neuroscope
-// routes by searching each window again (src/ops/max_pool_backward.cpp), checked end to end.
+// Max pooling on oneDNN's 16-channel blocked layout (after a 16-channel Conv), which neuroscope
+// pools itself (src/ops/max_pool_blocked.cpp: winning taps kept forward, gathered backward),
+// checked end to end: ceil mode with a clipped last window, and overlapping padded windows.
 #include "ops/network_check.h"
 #include "testing/graph_builder.h"
 

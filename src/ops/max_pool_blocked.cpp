@@ -1,0 +1,233 @@
+// 2-D max pooling on float32 tensors in oneDNN's 16-channel blocked layout (what convolutions
+// hand on), written out because oneDNN 2.6's pooling reaches only ~10 GB/s on these shapes
+// (GoogLeNet's 3x3 pools: a seventh of a step). One pass over the input keeps, per output
+// element, the window tap that won (a byte); the backward pass gathers, for every input element,
+// the output gradients whose window it won, so each input is written once, without zeroing or
+// races. A block's 16 channels are one AVX-512 register (intrinsics: GCC 12's auto-vectorized
+// loops were slower than oneDNN, and wrong under target("avx512f")); portable loops elsewhere.
+#include <immintrin.h>
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <limits>
+#include <memory>
+#include <vector>
+
+#include "exec/plan.h"
+#include "ops/pooling.h"
+
+namespace neuroscope::ops {
+namespace {
+
+constexpr int64_t kBlock = 16;
+using Tap = uint8_t;  // tap index ky * kw + kx within a window
+
+// Index ranges of one spatial axis, precomputed so the loops hold no divisions or tests.
+struct Axis {
+  int64_t in = 0, out = 0, kernel = 0, stride = 1, pad = 0;
+  std::vector<int64_t> tap_lo, tap_hi;  // per output: valid taps [lo, hi) inside the input
+  std::vector<int64_t> out_lo, out_hi;  // per input: outputs [lo, hi) whose window covers it
+
+  Axis(int64_t in_, int64_t out_, int64_t kernel_, int64_t stride_, int64_t pad_)
+      : in(in_), out(out_), kernel(kernel_), stride(stride_), pad(pad_) {
+    for (int64_t o = 0; o < out; ++o) {
+      const int64_t start = o * stride - pad;
+      tap_lo.push_back(std::max<int64_t>(0, -start));
+      tap_hi.push_back(std::min(kernel, in - start));
+    }
+    for (int64_t i = 0; i < in; ++i) {
+      // o * stride - pad <= i <= o * stride - pad + kernel - 1
+      const int64_t hi = std::min(out, (i + pad) / stride + 1);
+      const int64_t lo = std::max<int64_t>(0, (i + pad - kernel + stride) / stride);
+      out_lo.push_back(lo);
+      out_hi.push_back(std::max(lo, hi));
+    }
+  }
+  bool every_window_valid() const {
+    for (int64_t o = 0; o < out; ++o)
+      if (tap_lo[static_cast<size_t>(o)] >= tap_hi[static_cast<size_t>(o)]) return false;
+    return true;
+  }
+};
+
+struct Geometry {
+  Axis y, x;
+  int64_t planes = 0;  // batch x channel blocks
+};
+
+// The rows below take the same arguments; a Kernels pair is picked once, at compile time.
+using ForwardRow = void (*)(const float* plane, float* out, Tap* taps, const Geometry& g,
+                            int64_t oy);
+using BackwardRow = void (*)(const float* diff_plane, const Tap* tap_plane, float* diff_in,
+                             const Geometry& g, int64_t iy);
+struct Kernels {
+  ForwardRow forward_row;
+  BackwardRow backward_row;
+};
+
+// One output row of one channel block (portable loops).
+void forward_row(const float* plane, float* out, Tap* taps, const Geometry& g, int64_t oy) {
+  const auto r = static_cast<size_t>(oy);
+  const int64_t iy0 = oy * g.y.stride - g.y.pad, kw = g.x.kernel;
+  for (int64_t ox = 0; ox < g.x.out; ++ox) {
+    const auto c = static_cast<size_t>(ox);
+    const int64_t ix0 = ox * g.x.stride - g.x.pad;
+    const int64_t ky0 = g.y.tap_lo[r], kx0 = g.x.tap_lo[c];
+    float best[kBlock];
+    int64_t won[kBlock];
+    const float* first = plane + ((iy0 + ky0) * g.x.in + ix0 + kx0) * kBlock;
+    for (int64_t l = 0; l < kBlock; ++l) {
+      best[l] = first[l];
+      won[l] = ky0 * kw + kx0;
+    }
+    for (int64_t ky = ky0; ky < g.y.tap_hi[r]; ++ky)
+      for (int64_t kx = kx0; kx < g.x.tap_hi[c]; ++kx) {
+        const float* v = plane + ((iy0 + ky) * g.x.in + ix0 + kx) * kBlock;
+        for (int64_t l = 0; l < kBlock; ++l)
+          if (v[l] > best[l]) {  // strict: the first maximum in scan order wins ties
+            best[l] = v[l];
+            won[l] = ky * kw + kx;
+          }
+      }
+    std::copy(best, best + kBlock, out + ox * kBlock);
+    if (taps != nullptr)
+      for (int64_t l = 0; l < kBlock; ++l) taps[ox * kBlock + l] = static_cast<Tap>(won[l]);
+  }
+}
+
+// One input row of one channel block: the sum of the output gradients it won (portable loops).
+void backward_row(const float* diff_plane, const Tap* tap_plane, float* diff_in, const Geometry& g,
+                  int64_t iy) {
+  const auto r = static_cast<size_t>(iy);
+  const int64_t kw = g.x.kernel;
+  for (int64_t ix = 0; ix < g.x.in; ++ix) {
+    const auto c = static_cast<size_t>(ix);
+    float sum[kBlock] = {};
+    for (int64_t oy = g.y.out_lo[r]; oy < g.y.out_hi[r]; ++oy) {
+      const int64_t ky = iy + g.y.pad - oy * g.y.stride;
+      for (int64_t ox = g.x.out_lo[c]; ox < g.x.out_hi[c]; ++ox) {
+        const auto t = static_cast<Tap>(ky * kw + ix + g.x.pad - ox * g.x.stride);
+        const int64_t at = (oy * g.x.out + ox) * kBlock;
+        for (int64_t l = 0; l < kBlock; ++l)
+          if (tap_plane[at + l] == t) sum[l] += diff_plane[at + l];
+      }
+    }
+    std::copy(sum, sum + kBlock, diff_in + ix * kBlock);
+  }
+}
+
+// The same two rows in AVX-512 (F, BW, VL): a block of 16 channels is one register.
+#define NS_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl")))
+
+NS_AVX512 void forward_row_avx512(const float* plane, float* out, Tap* taps, const Geometry& g,
+                                  int64_t oy) {
+  const auto r = static_cast<size_t>(oy);
+  const int64_t iy0 = oy * g.y.stride - g.y.pad, kw = g.x.kernel;
+  const int64_t ky0 = g.y.tap_lo[r], ky1 = g.y.tap_hi[r];
+  for (int64_t ox = 0; ox < g.x.out; ++ox) {
+    const auto c = static_cast<size_t>(ox);
+    const int64_t ix0 = ox * g.x.stride - g.x.pad;
+    const int64_t kx0 = g.x.tap_lo[c], kx1 = g.x.tap_hi[c];
+    __m512 best = _mm512_loadu_ps(plane + ((iy0 + ky0) * g.x.in + ix0 + kx0) * kBlock);
+    __m512i won = _mm512_set1_epi32(static_cast<int>(ky0 * kw + kx0));
+    for (int64_t ky = ky0; ky < ky1; ++ky) {
+      const float* row = plane + ((iy0 + ky) * g.x.in + ix0) * kBlock;
+      for (int64_t kx = kx0; kx < kx1; ++kx) {
+        const __m512 v = _mm512_loadu_ps(row + kx * kBlock);
+        const __mmask16 greater = _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ);  // first max wins ties
+        best = _mm512_mask_mov_ps(best, greater, v);
+        won =
+            _mm512_mask_mov_epi32(won, greater, _mm512_set1_epi32(static_cast<int>(ky * kw + kx)));
+      }
+    }
+    _mm512_storeu_ps(out + ox * kBlock, best);
+    if (taps != nullptr) _mm512_mask_cvtepi32_storeu_epi8(taps + ox * kBlock, 0xFFFF, won);
+  }
+}
+
+NS_AVX512 void backward_row_avx512(const float* diff_plane, const Tap* tap_plane, float* diff_in,
+                                   const Geometry& g, int64_t iy) {
+  const auto r = static_cast<size_t>(iy);
+  const int64_t kw = g.x.kernel, oy0 = g.y.out_lo[r], oy1 = g.y.out_hi[r];
+  for (int64_t ix = 0; ix < g.x.in; ++ix) {
+    const auto c = static_cast<size_t>(ix);
+    __m512 sum = _mm512_setzero_ps();
+    for (int64_t oy = oy0; oy < oy1; ++oy) {
+      const int64_t ky = iy + g.y.pad - oy * g.y.stride;
+      for (int64_t ox = g.x.out_lo[c]; ox < g.x.out_hi[c]; ++ox) {
+        const int64_t at = (oy * g.x.out + ox) * kBlock;
+        const auto t = static_cast<char>(ky * kw + ix + g.x.pad - ox * g.x.stride);
+        const __m128i won = _mm_loadu_si128(reinterpret_cast<const __m128i*>(tap_plane + at));
+        const __mmask16 mine = _mm_cmpeq_epi8_mask(won, _mm_set1_epi8(t));
+        sum = _mm512_mask_add_ps(sum, mine, sum, _mm512_loadu_ps(diff_plane + at));
+      }
+    }
+    _mm512_storeu_ps(diff_in + ix * kBlock, sum);
+  }
+}
+
+// NEUROSCOPE_PORTABLE_KERNELS=1 takes the portable loops anyway (so that tests reach them).
+Kernels pick_kernels() {
+  __builtin_cpu_init();
+  if (std::getenv("NEUROSCOPE_PORTABLE_KERNELS") == nullptr && __builtin_cpu_supports("avx512f") &&
+      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl"))
+    return {forward_row_avx512, backward_row_avx512};
+  return {forward_row, backward_row};
+}
+
+void forward(const Kernels& k, const float* x, float* y, Tap* taps, const Geometry& g) {
+  const int64_t in_plane = g.y.in * g.x.in * kBlock, out_plane = g.y.out * g.x.out * kBlock;
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t p = 0; p < g.planes; ++p)
+    for (int64_t oy = 0; oy < g.y.out; ++oy) {
+      const int64_t at = p * out_plane + oy * g.x.out * kBlock;
+      k.forward_row(x + p * in_plane, y + at, taps != nullptr ? taps + at : nullptr, g, oy);
+    }
+}
+
+void backward(const Kernels& k, const float* dy, const Tap* taps, float* dx, const Geometry& g) {
+  const int64_t in_plane = g.y.in * g.x.in * kBlock, out_plane = g.y.out * g.x.out * kBlock;
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t p = 0; p < g.planes; ++p)
+    for (int64_t iy = 0; iy < g.y.in; ++iy)
+      k.backward_row(dy + p * out_plane, taps + p * out_plane,
+                     dx + p * in_plane + iy * g.x.in * kBlock, g, iy);
+}
+
+}  // namespace
+
+bool compile_blocked_max_pool(exec::OpContext& ctx, const Window& window) {
+  const Shape& x = ctx.input_shape(0);
+  const Shape& y = ctx.output_shape(0);
+  const exec::Desc in_desc = ctx.input_desc(0);
+  if (x.size() != 4 || in_desc.data_type() != dnnl::memory::data_type::f32 ||
+      exec::channel_block(in_desc) != kBlock)
+    return false;
+  if (window.dilations[0] != 1 || window.dilations[1] != 1 ||
+      window.kernel[0] * window.kernel[1] > std::numeric_limits<Tap>::max())
+    return false;
+  auto g = std::make_shared<Geometry>(
+      Geometry{Axis(x[2], y[2], window.kernel[0], window.strides[0], window.pad_begin[0]),
+               Axis(x[3], y[3], window.kernel[1], window.strides[1], window.pad_begin[1]),
+               x[0] * ((x[1] + kBlock - 1) / kBlock)});
+  if (!g->y.every_window_valid() || !g->x.every_window_valid()) return false;  // oneDNN's -inf
+
+  const exec::Desc out_desc =
+      exec::channel_blocked_desc(exec::to_dims(y), in_desc.data_type(), kBlock);
+  const float* src = exec::data_of(ctx.input(0));
+  float* dst = exec::data_of(ctx.output(0, out_desc));
+  Tap* taps = nullptr;
+  if (ctx.training()) {
+    const exec::Desc taps_desc(exec::to_dims(y), dnnl::memory::data_type::u8, exec::Tag::aBcd16b);
+    taps = static_cast<Tap*>(ctx.buffer(taps_desc).get_data_handle());
+  }
+  const Kernels kernels = pick_kernels();
+  ctx.forward([=] { forward(kernels, src, dst, taps, *g); });
+  if (!ctx.needs_grad(0)) return true;
+  const float* diff_dst = exec::data_of(ctx.diff_output(0, out_desc));
+  float* diff_src = exec::data_of(ctx.diff_input(0, in_desc));
+  ctx.backward([=] { backward(kernels, diff_dst, taps, diff_src, *g); });
+  return true;
+}
+
+}  // namespace neuroscope::ops

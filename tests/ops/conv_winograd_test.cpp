@@ -1,0 +1,77 @@
+// Precision::kFloat32Winograd: a 3x3 convolution with enough output positions runs through
+// oneDNN's Winograd kernels (forward with a fused ReLU, and backward to the input). Checked
+// against the float64 reference: the value, and the input gradient along random directions
+// against central differences (every element would need thousands of reference runs).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "neuroscope/network.h"
+#include "ops/op_case.h"
+#include "testing/graph_builder.h"
+#include "testing/ref_network.h"
+#include "testing/testing.h"
+
+namespace neuroscope::testing {
+namespace {
+
+TEST(ConvWinograd, MatchesReferenceAndDiffersFromDirect) {
+  std::mt19937 rng(5);
+  const Shape x_shape = {2, 32, 32, 32};  // 2 x 32 x 32 output positions: Winograd pays here
+  GraphBuilder b("conv_winograd", 13);
+  b.input("x", x_shape);
+  b.constant("w", random_tensor({32, 32, 3, 3}, rng, -0.1f, 0.1f));
+  b.constant("bias", random_tensor({32}, rng));
+  b.node("Conv", {"x", "w", "bias"}, {"c"}).attributes["pads"] = attr_ints({1, 1, 1, 1});
+  b.node("Relu", {"c"}, {"y"});
+  b.output("y");
+  const Model model = b.build();
+  const Tensor x = random_tensor(x_shape, rng);
+  const Tensor w = random_tensor({2, 32, 32, 32}, rng);
+
+  auto run = [&](Precision precision) {
+    Network net(model, {.outputs = {"y"}, .precision = precision});
+    std::copy(x.values().begin(), x.values().end(), net.input("x").values().begin());
+    net.forward();
+    std::copy(w.values().begin(), w.values().end(), net.output_gradient("y").values().begin());
+    net.backward();
+    return std::make_pair(net.output("y"), net.input_gradient("x"));
+  };
+  const auto [y, dx] = run(Precision::kFloat32Winograd);
+  const auto [y_direct, dx_direct] = run(Precision::kFloat32);
+  // Different rounding shows that another algorithm ran.
+  EXPECT_FALSE(std::equal(y.values().begin(), y.values().end(), y_direct.values().begin()))
+      << "Winograd and direct convolution gave identical bits: was Winograd used?";
+
+  ReferenceNetwork ref(model, {{"x", x_shape}}, {"y"});
+  auto objective = [&](const ref::RefTensor& input) {
+    const ref::RefTensor out = ref.run({{"x", input}}).at("y");
+    double sum = 0;
+    for (int64_t k = 0; k < out.size(); ++k) sum += w[k] * out.v[static_cast<size_t>(k)];
+    return sum;
+  };
+  const ref::RefTensor x64 = ref::from_tensor(x);
+  EXPECT_LE(relative_error(y, ref::to_tensor(ref.run({{"x", x64}}).at("y"))), 1e-4) << "forward";
+  // A tiny step (the float64 reference can afford it): along a random direction the derivative
+  // sums 64K terms of both signs, and each ReLU kink the step crosses moves it by ~0.5%.
+  const double h = 1e-7;
+  std::normal_distribution<double> normal(0.0, 1.0);
+  for (int trial = 0; trial < 3; ++trial) {
+    ref::RefTensor plus = x64, minus = x64;
+    double analytic = 0;
+    for (size_t i = 0; i < x64.v.size(); ++i) {
+      const double d = normal(rng);
+      analytic += d * dx[static_cast<int64_t>(i)];
+      plus.v[i] += h * d;
+      minus.v[i] -= h * d;
+    }
+    const double numeric = (objective(plus) - objective(minus)) / (2 * h);
+    EXPECT_NEAR(analytic, numeric, 1e-3 * std::fabs(numeric))
+        << "direction " << trial << ": engine " << analytic << ", finite differences " << numeric;
+  }
+}
+
+}  // namespace
+}  // namespace neuroscope::testing
