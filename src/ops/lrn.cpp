@@ -1,12 +1,14 @@
 // LRN: local response normalization across channels,
 // y = x / (bias + alpha / size * sum of x^2 over `size` neighbouring channels)^beta.
-// oneDNN's LRN has centred windows only; ONNX's window for an even size reaches one channel
-// further up than down, which runs plain-layout loops instead.
+// Odd sizes: on the 16-channel blocked layout with beta 0.75, our AVX-512 loops
+// (lrn_blocked.cpp), else oneDNN's LRN, which has centred windows only; ONNX's window for an even
+// size reaches one channel further up than down, which runs plain-layout loops instead.
 #include <algorithm>
 #include <cmath>
 
 #include "exec/plan.h"
 #include "ops/eltwise.h"
+#include "ops/lrn_blocked.h"
 
 namespace neuroscope::ops {
 namespace {
@@ -105,6 +107,7 @@ void compile(exec::OpContext& ctx) {
   using namespace dnnl;
   const LrnParams p = lrn_params(ctx.node());
   if (p.size % 2 == 0) return compile_asymmetric(ctx, p);
+  if (compile_blocked_lrn(ctx, p.size, p.alpha, p.beta, p.bias)) return;
   const auto size = static_cast<memory::dim>(p.size);
   const float alpha = p.alpha, beta = p.beta, bias = p.bias;
   memory src = ctx.input(0);

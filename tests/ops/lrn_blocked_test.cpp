@@ -1,0 +1,39 @@
+// LRN on the 16-channel blocked layout (after a 32-channel Conv), which neuroscope computes
+// itself on AVX-512 CPUs (src/ops/lrn_blocked.cpp): windows that cross from one block of 16
+// channels into the next, at two window sizes, checked end to end.
+#include "ops/network_check.h"
+#include "testing/graph_builder.h"
+
+namespace neuroscope::testing {
+namespace {
+
+Model conv_then_lrn(std::mt19937& rng, int64_t size, float alpha, float bias) {
+  GraphBuilder b("lrn_blocked", 13);
+  b.input("x", {2, 3, 6, 5});
+  b.constant("w", random_tensor({32, 3, 3, 3}, rng));
+  b.node("Conv", {"x", "w"}, {"c"}).attributes["pads"] = attr_ints({1, 1, 1, 1});
+  auto& lrn = b.node("LRN", {"c"}, {"y"});
+  lrn.attributes["size"] = attr_int(size);
+  lrn.attributes["alpha"] = attr_float(alpha);
+  lrn.attributes["beta"] = attr_float(0.75f);
+  lrn.attributes["bias"] = attr_float(bias);
+  b.output("y");
+  return b.build();
+}
+
+TEST(LrnBlocked, GoogLeNetWindowAcrossBlocks) {
+  std::mt19937 rng(31);
+  const Model model = conv_then_lrn(rng, 5, 0.5f, 1.0f);
+  Network net(model, {.outputs = {"y"}});
+  expect_network_matches_reference(net, model, {2, 3, 6, 5});
+}
+
+TEST(LrnBlocked, NarrowWindowAndBias) {
+  std::mt19937 rng(32);
+  const Model model = conv_then_lrn(rng, 3, 0.9f, 2.0f);
+  Network net(model, {.outputs = {"y"}});
+  expect_network_matches_reference(net, model, {2, 3, 6, 5});
+}
+
+}  // namespace
+}  // namespace neuroscope::testing
