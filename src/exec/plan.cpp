@@ -441,6 +441,20 @@ void Plan::redirect_relu_gradients(const std::vector<uint8_t>& flags) {
   std::copy(flags.begin(), flags.end(), relu_redirect_.begin());
 }
 
+const bool* OpContext::offer_relu_mask(size_t i) {
+  Value& v = value_out(i);
+  v.relu_mask_offered = true;
+  return &v.relu_mask_taken;
+}
+
+bool OpContext::take_relu_mask(size_t i) {
+  if (!needs_grad(i)) return false;
+  Value& v = value_in(i);
+  if (!v.relu_mask_offered || v.contributions != 1) return false;
+  v.relu_mask_taken = true;
+  return true;
+}
+
 const uint8_t* OpContext::relu_redirect_flags() const {
   return plan_.relu_redirect_.data();
 }

@@ -37,6 +37,10 @@ struct Value {
   // Set when this value lives inside the buffer of the Concat that consumes it (see
   // in_place_concat.cpp): the Concat neither copies it forward nor slices its gradient.
   bool in_place = false;
+  // Set when the producer's ReLU mask may be applied by the single consumer (offer_relu_mask),
+  // and when that consumer does apply it (take_relu_mask).
+  bool relu_mask_offered = false;
+  bool relu_mask_taken = false;
 };
 
 // A Concat whose inputs are written straight into its output buffer (batch 1, channel axis).
@@ -126,6 +130,13 @@ class OpContext {
   // Per image of the batch: whether ReLU gradients are redirected (see relu_backward in
   // ops/eltwise.h). Set between steps by Plan::redirect_relu_gradients; read by loops.
   const uint8_t* relu_redirect_flags() const;
+  // A ReLU fused into this op's output i may leave its gradient mask (dy where y > 0) to the
+  // output's only consumer: the returned flag, read when the backward runs, says whether the
+  // consumer took it. take_relu_mask(i): the consumer of input i takes it if offered; it then
+  // zeroes the gradient it writes where the input is not positive, except for the images whose
+  // ReLU gradients are redirected (relu_redirect_flags), which the producer still handles.
+  const bool* offer_relu_mask(size_t i);
+  bool take_relu_mask(size_t i);
 
   // "node 'conv1' (Conv)", for messages.
   std::string describe() const { return node_.describe(); }

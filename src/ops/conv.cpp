@@ -312,10 +312,9 @@ void compile(exec::OpContext& ctx) {
   if (!ctx.needs_grad(0)) return;
   memory diff_dst = ctx.diff_output(0);
   if (activation == "Relu") {
-    // ReLU's derivative is 1 where its output is positive: read it off the fused output.
-    memory diff_pre = ctx.buffer(dst.get_desc());
-    relu_backward(ctx, dst, diff_dst, diff_pre);
-    diff_dst = diff_pre;
+    // ReLU's derivative is 1 where its output is positive: read it off the fused output, in
+    // place (or in the consumer: see offer_relu_mask).
+    relu_backward(ctx, dst, diff_dst, diff_dst);
   }
   if (x.size() == 4 && g.group == 1 && x[1] <= kFewInputChannels && type == f32) {
     if (auto phases = phase_correlation(ctx, g.window, diff_dst.get_desc()))

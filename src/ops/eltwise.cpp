@@ -1,10 +1,14 @@
 #include "ops/eltwise.h"
 
+#include <cstring>
+
 #include "exec/plan.h"
 
 namespace neuroscope::ops {
 
-std::vector<Shape> infer_same_shape(const ShapeContext& ctx) { return {ctx.input_shape(0)}; }
+std::vector<Shape> infer_same_shape(const ShapeContext& ctx) {
+  return {ctx.input_shape(0)};
+}
 
 namespace {
 
@@ -13,7 +17,8 @@ int64_t image_stride(const exec::Desc& desc) {
   const auto& d = desc.data;
   if (d.format_kind != dnnl_blocked || d.ndims < 2 || d.dims[0] < 1) return 0;
   if (d.data_type != dnnl_f32 && d.data_type != dnnl_bf16) return 0;
-  const int64_t total = static_cast<int64_t>(desc.get_size() / exec::element_size(desc.data_type()));
+  const int64_t total =
+      static_cast<int64_t>(desc.get_size() / exec::element_size(desc.data_type()));
   const int64_t per_image = total / d.dims[0];
   return d.format_desc.blocking.strides[0] == per_image ? per_image : 0;
 }
@@ -21,12 +26,25 @@ int64_t image_stride(const exec::Desc& desc) {
 // The redirect of one image, on raw f32 or bf16 values: only signs, zeros and copies matter, so
 // both are walked as their bit patterns (sign bit first).
 template <typename Bits>
+bool positive_bits(Bits v) {
+  constexpr Bits kSign = static_cast<Bits>(Bits{1} << (sizeof(Bits) * 8 - 1));
+  return !(v & kSign) && v != 0;
+}
+
+// The plain ReLU gradient of one image, in place: gx = 0 where y is not positive.
+template <typename Bits>
+void mask_image(const Bits* y, Bits* gx, int64_t count) {
+  for (int64_t i = 0; i < count; ++i)
+    if (!positive_bits(y[i])) gx[i] = 0;
+}
+
+template <typename Bits>
 void redirect_image(const Bits* y, const Bits* g, Bits* gx, int64_t count) {
   constexpr Bits kSign = static_cast<Bits>(Bits{1} << (sizeof(Bits) * 8 - 1));
-  auto positive = [](Bits v) { return !(v & kSign) && v != 0; };
   for (int64_t i = 0; i < count; ++i)
     if (gx[i] & static_cast<Bits>(~kSign)) return;  // some gradient passes: nothing to redirect
-  for (int64_t i = 0; i < count; ++i) gx[i] = positive(y[i]) || positive(g[i]) ? g[i] : Bits{0};
+  for (int64_t i = 0; i < count; ++i)
+    gx[i] = positive_bits(y[i]) || positive_bits(g[i]) ? g[i] : Bits{0};
 }
 
 }  // namespace
@@ -43,7 +61,8 @@ void relu_backward(exec::OpContext& ctx, const dnnl::memory& y, const dnnl::memo
     return eltwise_backward::primitive_desc(bd, ctx.engine(), hint);
   });
   eltwise_backward masked(pd);
-  std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DST, y}, {DNNL_ARG_DIFF_SRC, dx}};
+  std::unordered_map<int, memory> args{
+      {DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DST, y}, {DNNL_ARG_DIFF_SRC, dx}};
   const int64_t stride = image_stride(y.get_desc());
   if (stride == 0 || dy.get_desc() != y.get_desc() || dx.get_desc() != y.get_desc()) {
     ctx.backward(masked, args);  // a layout the redirect loop cannot walk: plain ReLU gradient
@@ -51,25 +70,50 @@ void relu_backward(exec::OpContext& ctx, const dnnl::memory& y, const dnnl::memo
   }
   const int64_t batch = y.get_desc().dims()[0];
   const bool bf16 = y.get_desc().data_type() == memory::data_type::bf16;
+  const size_t image_bytes =
+      static_cast<size_t>(stride) * exec::element_size(y.get_desc().data_type());
   const uint8_t* flags = ctx.relu_redirect_flags();
-  void* out = y.get_data_handle();
-  void* g = dy.get_data_handle();
-  void* gx = dx.get_data_handle();
+  // In place (the gradient masked where it lies), the unmasked gradient of redirected images
+  // is kept aside first; then the output's consumer may also take the mask over.
+  const bool in_place = dy.get_data_handle() == dx.get_data_handle();
+  const bool* downstream = in_place && !bf16 ? ctx.offer_relu_mask(0) : nullptr;
+  auto* out = static_cast<const char*>(y.get_data_handle());
+  auto* gx = static_cast<char*>(dx.get_data_handle());
+  auto* g = static_cast<const char*>(dy.get_data_handle());
+  if (in_place) g = static_cast<const char*>(ctx.buffer(y.get_desc()).get_data_handle());
   ctx.backward([=](dnnl::stream& s) {
     bool any = false;
     for (int64_t b = 0; b < batch; ++b) any |= flags[b] != 0;
-    masked.execute(s, args);
-    if (!any) return;
-    s.wait();
+    const bool masked_downstream = downstream != nullptr && *downstream;
+    if (!any) {
+      if (!masked_downstream) masked.execute(s, args);
+      return;
+    }
+    if (in_place)
+      for (int64_t b = 0; b < batch; ++b)
+        if (flags[b])
+          std::memcpy(const_cast<char*>(g) + b * image_bytes, gx + b * image_bytes, image_bytes);
+    if (!masked_downstream) {
+      masked.execute(s, args);
+      s.wait();
+    }
 #pragma omp parallel for
     for (int64_t b = 0; b < batch; ++b) {
       if (!flags[b]) continue;
-      if (bf16)
-        redirect_image(static_cast<const uint16_t*>(out) + b * stride,
-                       static_cast<const uint16_t*>(g) + b * stride, static_cast<uint16_t*>(gx) + b * stride, stride);
-      else
-        redirect_image(static_cast<const uint32_t*>(out) + b * stride,
-                       static_cast<const uint32_t*>(g) + b * stride, static_cast<uint32_t*>(gx) + b * stride, stride);
+      const size_t at = static_cast<size_t>(b) * image_bytes;
+      if (bf16) {
+        redirect_image(reinterpret_cast<const uint16_t*>(out + at),
+                       reinterpret_cast<const uint16_t*>(g + at),
+                       reinterpret_cast<uint16_t*>(gx + at), stride);
+      } else {
+        // The consumer left these images unmasked.
+        if (masked_downstream)
+          mask_image(reinterpret_cast<const uint32_t*>(out + at),
+                     reinterpret_cast<uint32_t*>(gx + at), stride);
+        redirect_image(reinterpret_cast<const uint32_t*>(out + at),
+                       reinterpret_cast<const uint32_t*>(g + at),
+                       reinterpret_cast<uint32_t*>(gx + at), stride);
+      }
     }
   });
 }

@@ -19,7 +19,9 @@ struct EltwiseAlgorithm {
 // The backward of y = relu(x), read off y: dx = dy where y > 0. For images the plan flags
 // (Lucid's redirected ReLU gradient), when that would let none of the image's gradient through,
 // dx = dy wherever y > 0 or dy > 0 instead: upward pushes pass as if the ReLU were the identity.
-// y, dy and dx share one layout.
+// y, dy and dx share one layout. dx may be dy (in place): then, for float32, the op's output
+// consumer may take the plain mask over (OpContext::offer_relu_mask), and when it does this
+// step only handles redirected images.
 void relu_backward(exec::OpContext& ctx, const dnnl::memory& y, const dnnl::memory& dy,
                    const dnnl::memory& dx);
 

@@ -3,7 +3,9 @@
 
 namespace neuroscope::ops {
 namespace {
-void compile(exec::OpContext& ctx) { compile_softmax(ctx, dnnl::algorithm::softmax_log); }
+void compile(exec::OpContext& ctx) {
+  compile_softmax(ctx, dnnl::algorithm::softmax_log);
+}
 }  // namespace
 extern const OpSpec kLogSoftmaxOp{"LogSoftmax", infer_softmax, compile};
 }  // namespace neuroscope::ops

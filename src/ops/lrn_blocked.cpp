@@ -29,7 +29,9 @@ constexpr int64_t kRun = 64;
 
 struct Geometry {
   int64_t batch = 0, blocks = 0, pixels = 0, radius = 0;
-  float bias = 1, k = 0;  // scale = bias + k * window sum; k = alpha / size
+  float bias = 1, k = 0;                // scale = bias + k * window sum; k = alpha / size
+  bool relu_mask = false;               // zero dx where x <= 0 (OpContext::take_relu_mask)
+  const uint8_t* redirected = nullptr;  // per image: ReLU gradient redirected (then no mask)
   int64_t at(int64_t n, int64_t cb, int64_t p) const {
     return ((n * blocks + cb) * pixels + p) * kBlock;
   }
@@ -113,6 +115,7 @@ NS_AVX512 void backward_task(const Geometry& g, const float* x, const float* dy,
   alignas(64) float t[3][kRun * kBlock], w[3][kRun * kBlock], r[kRun * kBlock];
   const int64_t length = count * kBlock;
   const __m512 zero = _mm512_setzero_ps(), k2 = _mm512_set1_ps(2.0f * 0.75f * g.k);
+  const bool masked = g.relu_mask && !g.redirected[n];
   ratio_terms(g, x, dy, n, 0, p0, count, t[0], w[0], r);
   for (int64_t cb = 0; cb < g.blocks; ++cb) {
     const int64_t next = cb + 1;
@@ -126,9 +129,12 @@ NS_AVX512 void backward_task(const Geometry& g, const float* x, const float* dy,
       const __m512 spread =
           window_sum(below ? _mm512_load_ps(below + i) : zero, _mm512_load_ps(tc + i),
                      above ? _mm512_load_ps(above + i) : zero, g.radius);
+      const __m512 v = _mm512_loadu_ps(x + at + i);
       const __m512 direct = _mm512_mul_ps(_mm512_loadu_ps(dy + at + i), _mm512_load_ps(wc + i));
-      _mm512_storeu_ps(dx + at + i, _mm512_fnmadd_ps(_mm512_mul_ps(k2, _mm512_loadu_ps(x + at + i)),
-                                                     spread, direct));
+      const __m512 grad = _mm512_fnmadd_ps(_mm512_mul_ps(k2, v), spread, direct);
+      _mm512_storeu_ps(
+          dx + at + i,
+          masked ? _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, zero, _CMP_GT_OQ), grad) : grad);
     }
   }
 }
@@ -159,6 +165,8 @@ bool compile_blocked_lrn(exec::OpContext& ctx, int64_t size, float alpha, float 
     return false;
   auto g = std::make_shared<Geometry>(Geometry{shape[0], shape[1] / kBlock, shape[2] * shape[3],
                                                size / 2, bias, alpha / static_cast<float>(size)});
+  g->redirected = ctx.relu_redirect_flags();
+  g->relu_mask = ctx.take_relu_mask(0);
   const float* x = exec::data_of(ctx.input(0));
   float* y = exec::data_of(ctx.output(0, desc));
   ctx.forward([=] {

@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
-#include <limits>
 #include <memory>
 #include <vector>
 
@@ -20,7 +19,10 @@ namespace neuroscope::ops {
 namespace {
 
 constexpr int64_t kBlock = 16;
-using Tap = uint8_t;  // tap index ky * kw + kx within a window
+using Tap = uint8_t;  // tap index ky * kw + kx within a window, below kNotPositive
+// Marks a winner that is not positive, when the producer's ReLU mask is ours (take_relu_mask):
+// such a window passes no gradient back, as the ReLU would not.
+constexpr Tap kNotPositive = 0x80;
 
 // Index ranges of one spatial axis, precomputed so the loops hold no divisions or tests.
 struct Axis {
@@ -53,13 +55,17 @@ struct Axis {
 struct Geometry {
   Axis y, x;
   int64_t planes = 0;  // batch x channel blocks
+  int64_t blocks = 0;  // channel blocks per image
+  bool relu_mask = false;
+  const uint8_t* redirected = nullptr;  // per image: ReLU gradient redirected (then no mask)
 };
 
 // The rows below take the same arguments; a Kernels pair is picked once, at compile time.
 using ForwardRow = void (*)(const float* plane, float* out, Tap* taps, const Geometry& g,
                             int64_t oy);
+// A tap byte t' counts as tap t where (t' & keep) == t: keep drops kNotPositive when unmasked.
 using BackwardRow = void (*)(const float* diff_plane, const Tap* tap_plane, float* diff_in,
-                             const Geometry& g, int64_t iy);
+                             const Geometry& g, int64_t iy, Tap keep);
 struct Kernels {
   ForwardRow forward_row;
   BackwardRow backward_row;
@@ -91,13 +97,15 @@ void forward_row(const float* plane, float* out, Tap* taps, const Geometry& g, i
       }
     std::copy(best, best + kBlock, out + ox * kBlock);
     if (taps != nullptr)
-      for (int64_t l = 0; l < kBlock; ++l) taps[ox * kBlock + l] = static_cast<Tap>(won[l]);
+      for (int64_t l = 0; l < kBlock; ++l)
+        taps[ox * kBlock + l] =
+            static_cast<Tap>(won[l] | (g.relu_mask && !(best[l] > 0.0f) ? kNotPositive : 0));
   }
 }
 
 // One input row of one channel block: the sum of the output gradients it won (portable loops).
 void backward_row(const float* diff_plane, const Tap* tap_plane, float* diff_in, const Geometry& g,
-                  int64_t iy) {
+                  int64_t iy, Tap keep) {
   const auto r = static_cast<size_t>(iy);
   const int64_t kw = g.x.kernel;
   for (int64_t ix = 0; ix < g.x.in; ++ix) {
@@ -109,7 +117,7 @@ void backward_row(const float* diff_plane, const Tap* tap_plane, float* diff_in,
         const auto t = static_cast<Tap>(ky * kw + ix + g.x.pad - ox * g.x.stride);
         const int64_t at = (oy * g.x.out + ox) * kBlock;
         for (int64_t l = 0; l < kBlock; ++l)
-          if (tap_plane[at + l] == t) sum[l] += diff_plane[at + l];
+          if ((tap_plane[at + l] & keep) == t) sum[l] += diff_plane[at + l];
       }
     }
     std::copy(sum, sum + kBlock, diff_in + ix * kBlock);
@@ -141,14 +149,21 @@ NS_AVX512 void forward_row_avx512(const float* plane, float* out, Tap* taps, con
       }
     }
     _mm512_storeu_ps(out + ox * kBlock, best);
-    if (taps != nullptr) _mm512_mask_cvtepi32_storeu_epi8(taps + ox * kBlock, 0xFFFF, won);
+    if (taps == nullptr) continue;
+    if (g.relu_mask) {
+      const __mmask16 positive = _mm512_cmp_ps_mask(best, _mm512_setzero_ps(), _CMP_GT_OQ);
+      won = _mm512_mask_or_epi32(won, static_cast<__mmask16>(~positive), won,
+                                 _mm512_set1_epi32(kNotPositive));
+    }
+    _mm512_mask_cvtepi32_storeu_epi8(taps + ox * kBlock, 0xFFFF, won);
   }
 }
 
 NS_AVX512 void backward_row_avx512(const float* diff_plane, const Tap* tap_plane, float* diff_in,
-                                   const Geometry& g, int64_t iy) {
+                                   const Geometry& g, int64_t iy, Tap keep) {
   const auto r = static_cast<size_t>(iy);
   const int64_t kw = g.x.kernel, oy0 = g.y.out_lo[r], oy1 = g.y.out_hi[r];
+  const __m128i kept = _mm_set1_epi8(static_cast<char>(keep));
   for (int64_t ix = 0; ix < g.x.in; ++ix) {
     const auto c = static_cast<size_t>(ix);
     __m512 sum = _mm512_setzero_ps();
@@ -157,7 +172,8 @@ NS_AVX512 void backward_row_avx512(const float* diff_plane, const Tap* tap_plane
       for (int64_t ox = g.x.out_lo[c]; ox < g.x.out_hi[c]; ++ox) {
         const int64_t at = (oy * g.x.out + ox) * kBlock;
         const auto t = static_cast<char>(ky * kw + ix + g.x.pad - ox * g.x.stride);
-        const __m128i won = _mm_loadu_si128(reinterpret_cast<const __m128i*>(tap_plane + at));
+        const __m128i won =
+            _mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(tap_plane + at)), kept);
         const __mmask16 mine = _mm_cmpeq_epi8_mask(won, _mm_set1_epi8(t));
         sum = _mm512_mask_add_ps(sum, mine, sum, _mm512_loadu_ps(diff_plane + at));
       }
@@ -189,9 +205,12 @@ void backward(const Kernels& k, const float* dy, const Tap* taps, float* dx, con
   const int64_t in_plane = g.y.in * g.x.in * kBlock, out_plane = g.y.out * g.x.out * kBlock;
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t p = 0; p < g.planes; ++p)
-    for (int64_t iy = 0; iy < g.y.in; ++iy)
+    for (int64_t iy = 0; iy < g.y.in; ++iy) {
+      const bool masked = g.relu_mask && !g.redirected[p / g.blocks];
       k.backward_row(dy + p * out_plane, taps + p * out_plane,
-                     dx + p * in_plane + iy * g.x.in * kBlock, g, iy);
+                     dx + p * in_plane + iy * g.x.in * kBlock, g, iy,
+                     masked ? Tap{0xFF} : static_cast<Tap>(~kNotPositive));
+    }
 }
 
 }  // namespace
@@ -204,13 +223,16 @@ bool compile_blocked_max_pool(exec::OpContext& ctx, const Window& window) {
       exec::channel_block(in_desc) != kBlock)
     return false;
   if (window.dilations[0] != 1 || window.dilations[1] != 1 ||
-      window.kernel[0] * window.kernel[1] > std::numeric_limits<Tap>::max())
+      window.kernel[0] * window.kernel[1] > kNotPositive)
     return false;
   auto g = std::make_shared<Geometry>(
       Geometry{Axis(x[2], y[2], window.kernel[0], window.strides[0], window.pad_begin[0]),
                Axis(x[3], y[3], window.kernel[1], window.strides[1], window.pad_begin[1]),
                x[0] * ((x[1] + kBlock - 1) / kBlock)});
   if (!g->y.every_window_valid() || !g->x.every_window_valid()) return false;  // oneDNN's -inf
+  g->blocks = (x[1] + kBlock - 1) / kBlock;
+  g->redirected = ctx.relu_redirect_flags();
+  g->relu_mask = ctx.take_relu_mask(0);
 
   const exec::Desc out_desc =
       exec::channel_blocked_desc(exec::to_dims(y), in_desc.data_type(), kBlock);

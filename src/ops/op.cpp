@@ -27,9 +27,9 @@ const graph::Constant& ShapeContext::require_constant(size_t i, std::string_view
 void ShapeContext::expect_rank(size_t i, size_t min_rank, size_t max_rank) const {
   const Shape& s = input_shape(i);
   if (s.size() < min_rank || s.size() > max_rank) {
-    std::string expected = min_rank == max_rank ? std::to_string(min_rank)
-                                                : std::to_string(min_rank) + " to " +
-                                                      std::to_string(max_rank);
+    std::string expected = min_rank == max_rank
+                               ? std::to_string(min_rank)
+                               : std::to_string(min_rank) + " to " + std::to_string(max_rank);
     throw error(node_.describe(), ": input '", node_.inputs[i], "' has shape ", to_string(s),
                 " (rank ", s.size(), "); expected rank ", expected);
   }
@@ -55,6 +55,8 @@ Shape broadcast_shapes(const graph::Node& node, const Shape& a, const Shape& b) 
   return out;
 }
 
-bool is_passthrough(std::string_view type) { return type == "Identity" || type == "Dropout"; }
+bool is_passthrough(std::string_view type) {
+  return type == "Identity" || type == "Dropout";
+}
 
 }  // namespace neuroscope::ops

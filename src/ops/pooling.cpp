@@ -14,7 +14,8 @@ Window pooling_window(const graph::Node& node, const Shape& input) {
 
 Window global_window(const graph::Node& node, const Shape& input) {
   if (input.size() < 3)
-    throw error(node.describe(), ": input has shape ", to_string(input), "; expected [N,C,spatial...]");
+    throw error(node.describe(), ": input has shape ", to_string(input),
+                "; expected [N,C,spatial...]");
   Window w;
   w.kernel.assign(input.begin() + 2, input.end());
   const size_t dims = w.kernel.size();

@@ -8,8 +8,9 @@ void compile(exec::OpContext& ctx) {
   using namespace dnnl;
   memory x = ctx.input(0);
   auto pd = exec::dnnl_call(ctx.describe(), [&] {
-    eltwise_forward::desc d(ctx.training() ? prop_kind::forward_training : prop_kind::forward_inference,
-                            algorithm::eltwise_relu_use_dst_for_bwd, x.get_desc(), 0.0f, 0.0f);
+    eltwise_forward::desc d(
+        ctx.training() ? prop_kind::forward_training : prop_kind::forward_inference,
+        algorithm::eltwise_relu_use_dst_for_bwd, x.get_desc(), 0.0f, 0.0f);
     return eltwise_forward::primitive_desc(d, ctx.engine());
   });
   memory y = ctx.output(0, pd.dst_desc());

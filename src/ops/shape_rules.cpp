@@ -125,16 +125,17 @@ std::vector<Shape> split_rule(const graph::Node& node, const Shape& input,
   return shapes;
 }
 
-SliceGeometry slice_rule(const graph::Node& node, const Shape& input, const std::vector<int64_t>& starts,
-                         const std::vector<int64_t>& ends, std::vector<int64_t> axes,
-                         std::vector<int64_t> steps) {
+SliceGeometry slice_rule(const graph::Node& node, const Shape& input,
+                         const std::vector<int64_t>& starts, const std::vector<int64_t>& ends,
+                         std::vector<int64_t> axes, std::vector<int64_t> steps) {
   const auto rank = static_cast<int64_t>(input.size());
   if (axes.empty())
     for (size_t k = 0; k < starts.size(); ++k) axes.push_back(static_cast<int64_t>(k));
   if (steps.empty()) steps.assign(starts.size(), 1);
   if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size())
     throw error(node.describe(), ": starts, ends, axes and steps differ in length");
-  SliceGeometry g{input, std::vector<int64_t>(input.size(), 0), std::vector<int64_t>(input.size(), 1)};
+  SliceGeometry g{input, std::vector<int64_t>(input.size(), 0),
+                  std::vector<int64_t>(input.size(), 1)};
   std::vector<bool> seen(input.size(), false);
   for (size_t j = 0; j < starts.size(); ++j) {
     const auto k = static_cast<size_t>(normalize_axis(node, axes[j], rank));

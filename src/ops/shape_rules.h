@@ -29,8 +29,8 @@ struct SliceGeometry {
 };
 // starts/ends/axes/steps as ONNX gives them (axes and steps may be empty: all axes, steps 1);
 // out-of-range starts and ends are clamped as the ONNX spec says.
-SliceGeometry slice_rule(const graph::Node& node, const Shape& input, const std::vector<int64_t>& starts,
-                         const std::vector<int64_t>& ends, std::vector<int64_t> axes,
-                         std::vector<int64_t> steps);
+SliceGeometry slice_rule(const graph::Node& node, const Shape& input,
+                         const std::vector<int64_t>& starts, const std::vector<int64_t>& ends,
+                         std::vector<int64_t> axes, std::vector<int64_t> steps);
 
 }  // namespace neuroscope::ops

@@ -34,7 +34,8 @@ SliceGeometry geometry_of(const Context& ctx) {
 std::vector<Shape> infer(const ShapeContext& ctx) {
   const SliceGeometry g = geometry_of(ctx);
   for (int64_t d : g.output)
-    if (d == 0) throw error(ctx.node().describe(), ": the slice is empty (", to_string(g.output), ")");
+    if (d == 0)
+      throw error(ctx.node().describe(), ": the slice is empty (", to_string(g.output), ")");
   return {g.output};
 }
 

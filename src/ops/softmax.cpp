@@ -3,7 +3,9 @@
 
 namespace neuroscope::ops {
 namespace {
-void compile(exec::OpContext& ctx) { compile_softmax(ctx, dnnl::algorithm::softmax_accurate); }
+void compile(exec::OpContext& ctx) {
+  compile_softmax(ctx, dnnl::algorithm::softmax_accurate);
+}
 }  // namespace
 extern const OpSpec kSoftmaxOp{"Softmax", infer_softmax, compile};
 }  // namespace neuroscope::ops

@@ -51,11 +51,16 @@ void apply_setting(Preprocessing& p, const std::string& key, const nlohmann::jso
                    const std::string& where) {
   const std::string what = where + " " + key;
   auto as_text = [&] { return value.is_string() ? value.get<std::string>() : value.dump(); };
-  if (key == "input_color_order") p.color_order = parse_color_order(as_text());
-  else if (key == "input_scale") p.scale = json_floats(value, what).at(0);
-  else if (key == "input_mean") p.mean = json_floats(value, what);
-  else if (key == "input_std") p.std = json_floats(value, what);
-  else if (key == "default_size") p.default_size = static_cast<int64_t>(json_floats(value, what).at(0));
+  if (key == "input_color_order")
+    p.color_order = parse_color_order(as_text());
+  else if (key == "input_scale")
+    p.scale = json_floats(value, what).at(0);
+  else if (key == "input_mean")
+    p.mean = json_floats(value, what);
+  else if (key == "input_std")
+    p.std = json_floats(value, what);
+  else if (key == "default_size")
+    p.default_size = static_cast<int64_t>(json_floats(value, what).at(0));
 }
 
 void validate(Preprocessing& p) {
@@ -70,14 +75,16 @@ void validate(Preprocessing& p) {
   fit(p.std, "input_std");
   for (float s : p.std)
     if (s == 0.0f) throw error("preprocessing (", p.source, "): input_std contains 0");
-  if (p.default_size <= 0) throw error("preprocessing (", p.source, "): default_size must be positive");
+  if (p.default_size <= 0)
+    throw error("preprocessing (", p.source, "): default_size must be positive");
 }
 
 }  // namespace
 
 ColorOrder parse_color_order(const std::string& text) {
   std::string upper = text;
-  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+  std::transform(upper.begin(), upper.end(), upper.begin(),
+                 [](unsigned char c) { return std::toupper(c); });
   if (upper == "RGB") return ColorOrder::kRGB;
   if (upper == "BGR") return ColorOrder::kBGR;
   if (upper == "GRAY" || upper == "GREY" || upper == "L") return ColorOrder::kGray;
@@ -86,9 +93,12 @@ ColorOrder parse_color_order(const std::string& text) {
 
 const char* color_order_name(ColorOrder order) {
   switch (order) {
-    case ColorOrder::kRGB: return "RGB";
-    case ColorOrder::kBGR: return "BGR";
-    case ColorOrder::kGray: return "GRAY";
+    case ColorOrder::kRGB:
+      return "RGB";
+    case ColorOrder::kBGR:
+      return "BGR";
+    case ColorOrder::kGray:
+      return "GRAY";
   }
   return "?";
 }
@@ -132,7 +142,8 @@ Preprocessing resolve_preprocessing(const Model& model, const PreprocessingOverr
     for (const std::string& s : sources) p.source += (p.source.empty() ? "" : " + ") + s;
   }
   // A grayscale model with ImageNet's 3-channel defaults: take the first channel's values.
-  if (p.color_order == ColorOrder::kGray && p.mean.size() == 3 && !from_metadata && sources.empty()) {
+  if (p.color_order == ColorOrder::kGray && p.mean.size() == 3 && !from_metadata &&
+      sources.empty()) {
     p.mean.resize(1);
     p.std.resize(1);
   }
@@ -140,7 +151,8 @@ Preprocessing resolve_preprocessing(const Model& model, const PreprocessingOverr
   return p;
 }
 
-float Preprocessing::mixing(int64_t net_channel, int64_t image_channel, int64_t image_channels) const {
+float Preprocessing::mixing(int64_t net_channel, int64_t image_channel,
+                            int64_t image_channels) const {
   if (color_order == ColorOrder::kGray) return image_channels == 1 ? 1.0f : kLuma[image_channel];
   if (image_channels == 1) return 1.0f;  // a grey image shown to a colour network
   const int64_t from = color_order == ColorOrder::kBGR ? 2 - net_channel : net_channel;
@@ -149,11 +161,13 @@ float Preprocessing::mixing(int64_t net_channel, int64_t image_channel, int64_t 
 
 void Preprocessing::apply(const Tensor& image, Tensor& input) const {
   NS_CHECK(image.rank() == 4 && (image.dim(1) == 3 || image.dim(1) == 1), to_string(image.shape()));
-  NS_CHECK(input.rank() == 4 && input.dim(0) == image.dim(0) && input.dim(1) == network_channels() &&
-               input.dim(2) == image.dim(2) && input.dim(3) == image.dim(3),
+  NS_CHECK(input.rank() == 4 && input.dim(0) == image.dim(0) &&
+               input.dim(1) == network_channels() && input.dim(2) == image.dim(2) &&
+               input.dim(3) == image.dim(3),
            to_string(image.shape()), " -> ", to_string(input.shape()));
   const int64_t n = image.dim(0), ci = image.dim(1), plane = image.dim(2) * image.dim(3);
   const int64_t channels = network_channels();
+#pragma omp parallel for collapse(2) schedule(static)
   for (int64_t b = 0; b < n; ++b)
     for (int64_t c = 0; c < channels; ++c) {
       float* out = input.data() + (b * channels + c) * plane;
@@ -170,8 +184,10 @@ void Preprocessing::apply(const Tensor& image, Tensor& input) const {
 
 void Preprocessing::backward(const Tensor& input_gradient, Tensor& image_gradient) const {
   const int64_t n = image_gradient.dim(0), ci = image_gradient.dim(1);
-  const int64_t plane = image_gradient.dim(2) * image_gradient.dim(3), channels = network_channels();
+  const int64_t plane = image_gradient.dim(2) * image_gradient.dim(3),
+                channels = network_channels();
   image_gradient.fill(0.0f);
+#pragma omp parallel for schedule(static)
   for (int64_t b = 0; b < n; ++b)
     for (int64_t c = 0; c < channels; ++c) {
       const float* g = input_gradient.data() + (b * channels + c) * plane;

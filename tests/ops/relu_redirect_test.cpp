@@ -3,6 +3,8 @@
 // unflagged images, and flagged ones that get some gradient through, keep the plain gradient.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "neuroscope/network.h"
 #include "ops/op_case.h"
 #include "testing/graph_builder.h"
@@ -51,11 +53,75 @@ void check_redirect(bool fused) {
     }
     EXPECT_FLOAT_EQ(dx[i], static_cast<float>(expected)) << "image 0, element " << i;
   }
-  for (int64_t i = per_image; i < 2 * per_image; ++i) EXPECT_EQ(dx[i], 0.0f) << "image 1 is not flagged";
+  for (int64_t i = per_image; i < 2 * per_image; ++i)
+    EXPECT_EQ(dx[i], 0.0f) << "image 1 is not flagged";
 }
 
-TEST(ReluRedirect, FusedIntoConv) { check_redirect(true); }
-TEST(ReluRedirect, StandaloneRelu) { check_redirect(false); }
+TEST(ReluRedirect, FusedIntoConv) {
+  check_redirect(true);
+}
+TEST(ReluRedirect, StandaloneRelu) {
+  check_redirect(false);
+}
+
+// A fused ReLU whose mask the following max pool or LRN applies (OpContext::take_relu_mask) against
+// the same network with the ReLU's output also requested (then a Relu node of its own, masking in
+// its own backward), with and without redirected images. Image 0 is dead (all inputs negative),
+// image 1 partly alive.
+void check_mask_taken_by_consumer(const std::string& consumer) {
+  auto build = [&](bool request_relu_output) {
+    GraphBuilder b("relu_pool", 13);
+    b.input("x", {2, 2, 6, 6});
+    std::mt19937 rng(4);
+    b.constant("w", random_tensor({16, 2, 3, 3}, rng, 0.1f, 1.0f));
+    b.node("Conv", {"x", "w"}, {"pre"}).attributes["pads"] = attr_ints({1, 1, 1, 1});
+    b.node("Relu", {"pre"}, {"r"});
+    auto& next = b.node(consumer, {"r"}, {"y"});
+    if (consumer == "MaxPool") {
+      next.attributes["kernel_shape"] = attr_ints({3, 3});
+      next.attributes["strides"] = attr_ints({2, 2});
+    } else {  // GoogLeNet's LRN
+      next.attributes["size"] = attr_int(5);
+      next.attributes["alpha"] = attr_float(0.5f);
+      next.attributes["beta"] = attr_float(0.75f);
+    }
+    b.output("y");
+    if (request_relu_output) b.output("r");
+    return b.build();
+  };
+  const Model fused = build(false), separate = build(true);
+  Network a(fused, {.outputs = {"y"}});
+  Network b(separate, {.outputs = {"y", "r"}});
+  std::mt19937 rng(5);
+  Tensor x = random_tensor({2, 2, 6, 6}, rng);
+  for (int64_t i = 0; i < 72; ++i) x[i] = -1.0f - std::fabs(x[i]);  // image 0: every output < 0
+  const Tensor dy = random_tensor(a.output("y").shape(), rng);
+  for (const std::vector<uint8_t>& flags : {std::vector<uint8_t>{0, 0}, {1, 0}, {1, 1}}) {
+    std::vector<Tensor> gradients;
+    for (Network* net : {&a, &b}) {
+      std::copy(x.values().begin(), x.values().end(), net->input().values().begin());
+      net->forward();
+      std::copy(dy.values().begin(), dy.values().end(), net->output_gradient("y").values().begin());
+      if (net == &b) net->output_gradient("r").fill(0.0f);
+      net->redirect_relu_gradients(flags);
+      net->backward();
+      gradients.push_back(net->input_gradient());
+    }
+    for (int64_t i = 0; i < x.size(); ++i)
+      ASSERT_NEAR(gradients[0][i], gradients[1][i], 1e-5)
+          << "flags " << int(flags[0]) << int(flags[1]) << ", element " << i;
+    double image0 = 0;
+    for (int64_t i = 0; i < 72; ++i) image0 += std::fabs(gradients[0][i]);
+    EXPECT_EQ(image0 > 0, flags[0] != 0) << "the dead image passes gradient only when redirected";
+  }
+}
+
+TEST(ReluRedirect, MaskTakenByMaxPoolMatchesStandaloneRelu) {
+  check_mask_taken_by_consumer("MaxPool");
+}
+TEST(ReluRedirect, MaskTakenByLrnMatchesStandaloneRelu) {
+  check_mask_taken_by_consumer("LRN");
+}
 
 TEST(ReluRedirect, LiveImagesKeepThePlainGradient) {
   GraphBuilder b("live_relu", 13);
@@ -72,7 +138,8 @@ TEST(ReluRedirect, LiveImagesKeepThePlainGradient) {
   net.redirect_relu_gradients({1});
   net.backward();
   for (int64_t i = 0; i < x.size(); ++i)
-    EXPECT_EQ(net.input_gradient()[i], x[i] > 0 ? 1.0f : 0.0f) << "some gradient passes: no redirect";
+    EXPECT_EQ(net.input_gradient()[i], x[i] > 0 ? 1.0f : 0.0f)
+        << "some gradient passes: no redirect";
 }
 
 }  // namespace

@@ -28,7 +28,10 @@ class NormalizedAscent final : public Optimizer {
     block_ = parameter_count / static_cast<size_t>(batch);
   }
   void step(std::span<float> parameters, std::span<const float> gradient) override {
-    for (size_t start = 0; start < parameters.size(); start += block_) {
+    const auto blocks = static_cast<int64_t>(parameters.size() / block_);
+#pragma omp parallel for schedule(static)
+    for (int64_t k = 0; k < blocks; ++k) {
+      const size_t start = static_cast<size_t>(k) * block_;
       const auto g = gradient.subspan(start, block_);
       const float scale = norm_ == Norm::kLargest ? largest_scale(g) : mean_scale(g);
       if (scale == 0.0f) continue;  // a dead channel: nothing to follow

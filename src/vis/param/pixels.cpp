@@ -25,10 +25,13 @@ class PixelParam final : public Parameterization {
     std::copy(image_.values().begin(), image_.values().end(), images.values().begin());
   }
   void backward(const Tensor& image_gradient, std::span<float> theta_gradient) const override {
-    std::copy(image_gradient.values().begin(), image_gradient.values().end(), theta_gradient.begin());
+    std::copy(image_gradient.values().begin(), image_gradient.values().end(),
+              theta_gradient.begin());
   }
   void project() override {
-    for (float& v : image_.values()) v = std::clamp(v, 0.0f, 1.0f);
+    float* v = image_.data();
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < image_.size(); ++i) v[i] = std::clamp(v[i], 0.0f, 1.0f);
   }
 
  private:
@@ -37,6 +40,8 @@ class PixelParam final : public Parameterization {
 
 }  // namespace
 
-std::unique_ptr<Parameterization> make_pixel_param() { return std::make_unique<PixelParam>(); }
+std::unique_ptr<Parameterization> make_pixel_param() {
+  return std::make_unique<PixelParam>();
+}
 
 }  // namespace neuroscope

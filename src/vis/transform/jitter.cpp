@@ -53,11 +53,12 @@ class Jitter final : public Transform {
     const int64_t oh = wraps ? h : h - amount_;
     const int64_t ow = wraps ? w : w - amount_;
     if (adjoint && !wraps) to.fill(0.0f);
+#pragma omp parallel for collapse(2) schedule(static)
     for (int64_t b = 0; b < n; ++b) {
-      const auto [dy, dx] = shifts_[static_cast<size_t>(b)];
-      const int64_t x0 = wraps ? wrap(-dx, w) : dx;  // source column of output column 0
-      const int64_t first = wraps ? w - x0 : ow;     // output columns before the wrap
       for (int64_t k = 0; k < c; ++k) {
+        const auto [dy, dx] = shifts_[static_cast<size_t>(b)];
+        const int64_t x0 = wraps ? wrap(-dx, w) : dx;  // source column of output column 0
+        const int64_t first = wraps ? w - x0 : ow;     // output columns before the wrap
         const float* src = from.data() + (b * c + k) * (adjoint ? oh * ow : h * w);
         float* dst = to.data() + (b * c + k) * (adjoint ? h * w : oh * ow);
         for (int64_t y = 0; y < oh; ++y) {
