@@ -295,6 +295,29 @@ Step Plan::reorder_step(const memory& from, const memory& to, std::string label)
               }};
 }
 
+namespace {
+
+// out = the sum of the buffers, chunk by chunk so that each chunk of `out` stays in cache; an
+// AVX-512 clone of the loops is picked at load time where the CPU has it.
+__attribute__((target_clones("avx512f", "default"))) void sum_chunk(
+    const std::vector<const float*>& parts, float* out, int64_t start, int64_t end) {
+  const float* first = parts.front();
+  for (int64_t i = start; i < end; ++i) out[i] = first[i];
+  for (size_t k = 1; k < parts.size(); ++k) {
+    const float* part = parts[k];
+    for (int64_t i = start; i < end; ++i) out[i] += part[i];
+  }
+}
+
+void sum_buffers(const std::vector<const float*>& parts, float* out, int64_t count) {
+  constexpr int64_t kChunk = 4096;
+#pragma omp parallel for schedule(static)
+  for (int64_t start = 0; start < count; start += kChunk)
+    sum_chunk(parts, out, start, std::min(count, start + kChunk));
+}
+
+}  // namespace
+
 void Plan::add_finalize_steps(Value& v, std::vector<Step>& steps) {
   if (!v.needs_grad) return;
   // Every consumer must have written its part; an in-place Concat input gets its gradient by
@@ -302,6 +325,20 @@ void Plan::add_finalize_steps(Value& v, std::vector<Step>& steps) {
   NS_CHECK(v.claimed + (v.in_place ? 1 : 0) == v.contributions, "gradient of '", v.name,
            "': ", v.claimed, " of ", v.contributions, " contributions were produced");
   if (v.contributions <= 1) return;
+  const bool same_layout = v.desc.data_type() == memory::data_type::f32 &&
+                           std::all_of(v.parts.begin(), v.parts.end(),
+                                       [&](const memory& m) { return m.get_desc() == v.desc; });
+  if (same_layout) {
+    // A loop over the buffers (padding included: zeros add up to zeros), a few times faster
+    // than oneDNN 2.6's generic sum on these shapes.
+    std::vector<const float*> parts;
+    for (const memory& m : v.parts) parts.push_back(data_of(m));
+    float* out = data_of(v.diff);
+    const auto count = static_cast<int64_t>(v.desc.get_size() / sizeof(float));
+    steps.push_back(Step{v.name, "sum",
+                         [parts, out, count](dnnl::stream&) { sum_buffers(parts, out, count); }});
+    return;
+  }
   std::vector<Desc> descs;
   std::unordered_map<int, memory> args{{DNNL_ARG_DST, v.diff}};
   for (size_t k = 0; k < v.parts.size(); ++k) {
