@@ -92,21 +92,7 @@ TEST(GoogLeNet, InputGradientMatchesFiniteDifferences) {
   const ref::RefTensor x64 = ref::from_tensor(x);
   EXPECT_NEAR(objective.total(), reference_objective(x64), 1e-4 * objective.total());
 
-  const double h = 1e-4;
-  for (int trial = 0; trial < 3; ++trial) {
-    std::normal_distribution<double> normal(0.0, 1.0);
-    ref::RefTensor plus = x64, minus = x64;
-    double analytic = 0;
-    for (size_t i = 0; i < x64.v.size(); ++i) {
-      const double d = normal(rng);
-      analytic += d * gradient[static_cast<int64_t>(i)];
-      plus.v[i] += h * d;
-      minus.v[i] -= h * d;
-    }
-    const double numeric = (reference_objective(plus) - reference_objective(minus)) / (2 * h);
-    EXPECT_NEAR(analytic, numeric, 1e-3 * std::fabs(numeric))
-        << "direction " << trial << ": engine " << analytic << ", finite differences " << numeric;
-  }
+  testing::expect_directional_derivatives(reference_objective, x64, gradient, rng, 1e-4);
 }
 
 }  // namespace

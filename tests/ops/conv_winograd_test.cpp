@@ -56,21 +56,7 @@ TEST(ConvWinograd, MatchesReferenceAndDiffersFromDirect) {
   EXPECT_LE(relative_error(y, ref::to_tensor(ref.run({{"x", x64}}).at("y"))), 1e-4) << "forward";
   // A tiny step (the float64 reference can afford it): along a random direction the derivative
   // sums 64K terms of both signs, and each ReLU kink the step crosses moves it by ~0.5%.
-  const double h = 1e-7;
-  std::normal_distribution<double> normal(0.0, 1.0);
-  for (int trial = 0; trial < 3; ++trial) {
-    ref::RefTensor plus = x64, minus = x64;
-    double analytic = 0;
-    for (size_t i = 0; i < x64.v.size(); ++i) {
-      const double d = normal(rng);
-      analytic += d * dx[static_cast<int64_t>(i)];
-      plus.v[i] += h * d;
-      minus.v[i] -= h * d;
-    }
-    const double numeric = (objective(plus) - objective(minus)) / (2 * h);
-    EXPECT_NEAR(analytic, numeric, 1e-3 * std::fabs(numeric))
-        << "direction " << trial << ": engine " << analytic << ", finite differences " << numeric;
-  }
+  expect_directional_derivatives(objective, x64, dx, rng, 1e-7);
 }
 
 }  // namespace
