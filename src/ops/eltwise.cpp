@@ -23,8 +23,8 @@ int64_t image_stride(const exec::Desc& desc) {
   return d.format_desc.blocking.strides[0] == per_image ? per_image : 0;
 }
 
-// The redirect of one image, on raw f32 or bf16 values: only signs, zeros and copies matter, so
-// both are walked as their bit patterns (sign bit first).
+// ReLU gradients on raw f32 or bf16 values: only signs, zeros and copies matter, so both are
+// walked as their bit patterns (sign bit first).
 template <typename Bits>
 bool positive_bits(Bits v) {
   constexpr Bits kSign = static_cast<Bits>(Bits{1} << (sizeof(Bits) * 8 - 1));
@@ -38,6 +38,7 @@ void mask_image(const Bits* y, Bits* gx, int64_t count) {
     if (!positive_bits(y[i])) gx[i] = 0;
 }
 
+// The redirect of one image: gx is the masked gradient, g the unmasked one.
 template <typename Bits>
 void redirect_image(const Bits* y, const Bits* g, Bits* gx, int64_t count) {
   constexpr Bits kSign = static_cast<Bits>(Bits{1} << (sizeof(Bits) * 8 - 1));
@@ -79,8 +80,8 @@ void relu_backward(exec::OpContext& ctx, const dnnl::memory& y, const dnnl::memo
   const bool* downstream = in_place && !bf16 ? ctx.offer_relu_mask(0) : nullptr;
   auto* out = static_cast<const char*>(y.get_data_handle());
   auto* gx = static_cast<char*>(dx.get_data_handle());
-  auto* g = static_cast<const char*>(dy.get_data_handle());
-  if (in_place) g = static_cast<const char*>(ctx.buffer(y.get_desc()).get_data_handle());
+  char* saved = in_place ? static_cast<char*>(ctx.buffer(y.get_desc()).get_data_handle()) : nullptr;
+  const char* g = in_place ? saved : static_cast<const char*>(dy.get_data_handle());
   ctx.backward([=](dnnl::stream& s) {
     bool any = false;
     for (int64_t b = 0; b < batch; ++b) any |= flags[b] != 0;
@@ -91,8 +92,7 @@ void relu_backward(exec::OpContext& ctx, const dnnl::memory& y, const dnnl::memo
     }
     if (in_place)
       for (int64_t b = 0; b < batch; ++b)
-        if (flags[b])
-          std::memcpy(const_cast<char*>(g) + b * image_bytes, gx + b * image_bytes, image_bytes);
+        if (flags[b]) std::memcpy(saved + b * image_bytes, gx + b * image_bytes, image_bytes);
     if (!masked_downstream) {
       masked.execute(s, args);
       s.wait();

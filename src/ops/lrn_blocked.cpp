@@ -13,10 +13,10 @@
 #include <immintrin.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <memory>
 
 #include "exec/plan.h"
+#include "ops/avx512.h"
 #include "ops/lrn_blocked.h"
 
 namespace neuroscope::ops {
@@ -36,8 +36,6 @@ struct Geometry {
     return ((n * blocks + cb) * pixels + p) * kBlock;
   }
 };
-
-#define NS_AVX512 __attribute__((target("avx512f")))
 
 // The sum over lanes c - r .. c + r of `cur`, its neighbours in `prev` (below) and `next`.
 NS_AVX512 inline __m512 window_sum(__m512 prev, __m512 cur, __m512 next, int64_t radius) {
@@ -149,11 +147,6 @@ void for_each_task(const Geometry& g, Task task) {
       task(n, run * kRun, std::min(kRun, g.pixels - run * kRun));
 }
 
-bool has_avx512() {
-  __builtin_cpu_init();
-  return std::getenv("NEUROSCOPE_PORTABLE_KERNELS") == nullptr && __builtin_cpu_supports("avx512f");
-}
-
 }  // namespace
 
 bool compile_blocked_lrn(exec::OpContext& ctx, int64_t size, float alpha, float beta, float bias) {
@@ -161,7 +154,7 @@ bool compile_blocked_lrn(exec::OpContext& ctx, int64_t size, float alpha, float 
   const exec::Desc desc = ctx.input_desc(0);
   if (shape.size() != 4 || size % 2 == 0 || size / 2 >= kBlock || beta != 0.75f ||
       shape[1] % kBlock != 0 || desc.data_type() != dnnl::memory::data_type::f32 ||
-      exec::channel_block(desc) != kBlock || !has_avx512())
+      exec::channel_block(desc) != kBlock || !use_avx512_kernels())
     return false;
   auto g = std::make_shared<Geometry>(Geometry{shape[0], shape[1] / kBlock, shape[2] * shape[3],
                                                size / 2, bias, alpha / static_cast<float>(size)});

@@ -8,11 +8,11 @@
 #include <immintrin.h>
 #include <algorithm>
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
 #include <vector>
 
 #include "exec/plan.h"
+#include "ops/avx512.h"
 #include "ops/pooling.h"
 
 namespace neuroscope::ops {
@@ -125,7 +125,6 @@ void backward_row(const float* diff_plane, const Tap* tap_plane, float* diff_in,
 }
 
 // The same two rows in AVX-512 (F, BW, VL): a block of 16 channels is one register.
-#define NS_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl")))
 
 NS_AVX512 void forward_row_avx512(const float* plane, float* out, Tap* taps, const Geometry& g,
                                   int64_t oy) {
@@ -182,12 +181,8 @@ NS_AVX512 void backward_row_avx512(const float* diff_plane, const Tap* tap_plane
   }
 }
 
-// NEUROSCOPE_PORTABLE_KERNELS=1 takes the portable loops anyway (so that tests reach them).
 Kernels pick_kernels() {
-  __builtin_cpu_init();
-  if (std::getenv("NEUROSCOPE_PORTABLE_KERNELS") == nullptr && __builtin_cpu_supports("avx512f") &&
-      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl"))
-    return {forward_row_avx512, backward_row_avx512};
+  if (use_avx512_kernels()) return {forward_row_avx512, backward_row_avx512};
   return {forward_row, backward_row};
 }
 

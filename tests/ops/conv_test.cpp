@@ -16,11 +16,20 @@ NS_OP_CASES(Conv) {
   add("stride2_asym_pads", {1, 4, 9, 8}, {5, 4, 3, 2}, true,
       {{"strides", attr_ints({2, 2})}, {"pads", attr_ints({0, 1, 2, 1})}});
   add("group2_dilation2", {1, 4, 9, 9}, {6, 2, 3, 3}, false,
-      {{"group", attr_int(2)}, {"dilations", attr_ints({2, 2})}, {"pads", attr_ints({2, 2, 2, 2})}});
-  add("depthwise", {2, 6, 8, 8}, {6, 1, 3, 3}, true, {{"group", attr_int(6)}, {"pads", attr_ints({1, 1, 1, 1})}});
+      {{"group", attr_int(2)},
+       {"dilations", attr_ints({2, 2})},
+       {"pads", attr_ints({2, 2, 2, 2})}});
+  add("depthwise", {2, 6, 8, 8}, {6, 1, 3, 3}, true,
+      {{"group", attr_int(6)}, {"pads", attr_ints({1, 1, 1, 1})}});
   add("same_upper_stride2", {1, 3, 7, 7}, {4, 3, 3, 3}, false,
       {{"auto_pad", attr_string("SAME_UPPER")}, {"strides", attr_ints({2, 2})}});
   add("1x1", {2, 8, 5, 5}, {16, 8, 1, 1}, true, {});
+  // An image's 3 channels: the input gradient by stride phases (undilated) or by a matrix
+  // product and col2im (dilated).
+  add("rgb_7x7_stride2", {2, 3, 12, 11}, {8, 3, 7, 7}, true,
+      {{"strides", attr_ints({2, 2})}, {"pads", attr_ints({3, 3, 3, 3})}});
+  add("rgb_dilated", {1, 3, 9, 9}, {4, 3, 3, 3}, false,
+      {{"dilations", attr_ints({2, 2})}, {"pads", attr_ints({1, 2, 1, 2})}});
   add("1d", {2, 3, 11}, {4, 3, 3}, true, {{"pads", attr_ints({1, 1})}});
   return cases;
 }
