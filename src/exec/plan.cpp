@@ -11,7 +11,8 @@ namespace neuroscope::exec {
 // ---------------------------------------------------------------------------------------------
 // OpContext
 
-OpContext::OpContext(Plan& plan, const graph::Node& node) : plan_(plan), node_(node) {}
+OpContext::OpContext(Plan& plan, const graph::Node& node, int index)
+    : plan_(plan), node_(node), index_(index) {}
 
 int64_t OpContext::opset() const {
   return plan_.graph_.graph.opset;
@@ -173,11 +174,16 @@ memory OpContext::diff_output(size_t i, const Desc& want) {
   return converted;
 }
 
+bool OpContext::writes_first(size_t i) const {
+  const Value& v = value_in(i);
+  return v.first_writer == index_ && v.first_writer_input == i;
+}
+
 memory OpContext::diff_input(size_t i, const Desc& desc) {
   NS_CHECK(needs_grad(i), describe(), " writes a gradient nobody asked for (input ", i, ")");
   Value& v = value_in(i);
   ++v.claimed;
-  if (v.contributions == 1) {
+  if (writes_first(i)) {
     if (desc == v.desc) return v.diff;
     memory staged = plan_.allocate(desc);
     backward_post_.push_back(plan_.reorder_step(staged, v.diff, "gradient from " + describe()));
@@ -187,6 +193,17 @@ memory OpContext::diff_input(size_t i, const Desc& desc) {
   memory part = plan_.allocate(desc);
   v.parts.push_back(part);
   return part;
+}
+
+bool OpContext::gradient_accumulates(size_t i, const Desc& desc) const {
+  return needs_grad(i) && !writes_first(i) && desc == value_in(i).desc;
+}
+
+memory OpContext::diff_input_accumulating(size_t i, const Desc& desc) {
+  if (!gradient_accumulates(i, desc)) return diff_input(i, desc);
+  Value& v = value_in(i);
+  ++v.claimed;
+  return v.diff;
 }
 
 void OpContext::backward(const dnnl::primitive& p, std::unordered_map<int, memory> args) {
@@ -269,16 +286,29 @@ void Plan::analyze_gradients() {
       if (!in.empty() && !g.is_constant(in)) reaches.insert(in);
   }
   for (auto& [name, v] : values_) v.needs_grad = v.depends_on_input && reaches.count(name) > 0;
-  for (const std::string& tap : options_.taps)
-    if (values_.at(tap).needs_grad) ++values_.at(tap).contributions;
-  for (const graph::Node& node : g.nodes) {
+  for (const std::string& tap : options_.taps) {
+    Value& v = values_.at(tap);
+    if (!v.needs_grad) continue;
+    ++v.contributions;
+    v.first_writer = kTapWriter;  // the objective's gradient is fed before any node's backward
+  }
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    const graph::Node& node = g.nodes[n];
     bool output_grad = false;
     for (const std::string& out : node.outputs)
       if (!out.empty() && values_.at(out).needs_grad) output_grad = true;
     if (!output_grad) continue;
-    for (const std::string& in : node.inputs)
-      if (!in.empty() && !g.is_constant(in) && values_.at(in).needs_grad)
-        ++values_.at(in).contributions;
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      const std::string& in = node.inputs[i];
+      if (in.empty() || g.is_constant(in) || !values_.at(in).needs_grad) continue;
+      Value& v = values_.at(in);
+      ++v.contributions;
+      // Backward runs the nodes in reverse: the last consumer's contribution comes first.
+      if (v.first_writer != kTapWriter && v.first_writer != static_cast<int>(n)) {
+        v.first_writer = static_cast<int>(n);
+        v.first_writer_input = i;
+      }
+    }
   }
   for (const std::string& name : input_names_) {
     Value& v = values_.at(name);
@@ -297,23 +327,19 @@ Step Plan::reorder_step(const memory& from, const memory& to, std::string label)
 
 namespace {
 
-// out = the sum of the buffers, chunk by chunk so that each chunk of `out` stays in cache; an
+// out += the sum of the buffers, chunk by chunk so that each chunk of `out` stays in cache; an
 // AVX-512 clone of the loops is picked at load time where the CPU has it.
-__attribute__((target_clones("avx512f", "default"))) void sum_chunk(
+__attribute__((target_clones("avx512f", "default"))) void add_chunk(
     const std::vector<const float*>& parts, float* out, int64_t start, int64_t end) {
-  const float* first = parts.front();
-  for (int64_t i = start; i < end; ++i) out[i] = first[i];
-  for (size_t k = 1; k < parts.size(); ++k) {
-    const float* part = parts[k];
+  for (const float* part : parts)
     for (int64_t i = start; i < end; ++i) out[i] += part[i];
-  }
 }
 
-void sum_buffers(const std::vector<const float*>& parts, float* out, int64_t count) {
+void add_buffers(const std::vector<const float*>& parts, float* out, int64_t count) {
   constexpr int64_t kChunk = 4096;
 #pragma omp parallel for schedule(static)
   for (int64_t start = 0; start < count; start += kChunk)
-    sum_chunk(parts, out, start, std::min(count, start + kChunk));
+    add_chunk(parts, out, start, std::min(count, start + kChunk));
 }
 
 }  // namespace
@@ -324,7 +350,8 @@ void Plan::add_finalize_steps(Value& v, std::vector<Step>& steps) {
   // sharing memory with the Concat's.
   NS_CHECK(v.claimed + (v.in_place ? 1 : 0) == v.contributions, "gradient of '", v.name,
            "': ", v.claimed, " of ", v.contributions, " contributions were produced");
-  if (v.contributions <= 1) return;
+  if (v.parts.empty()) return;
+  // `diff` holds the first contribution (and those added to it); the parts are added now.
   const bool same_layout = v.desc.data_type() == memory::data_type::f32 &&
                            std::all_of(v.parts.begin(), v.parts.end(),
                                        [&](const memory& m) { return m.get_desc() == v.desc; });
@@ -336,14 +363,17 @@ void Plan::add_finalize_steps(Value& v, std::vector<Step>& steps) {
     float* out = data_of(v.diff);
     const auto count = static_cast<int64_t>(v.desc.get_size() / sizeof(float));
     steps.push_back(Step{v.name, "sum",
-                         [parts, out, count](dnnl::stream&) { sum_buffers(parts, out, count); }});
+                         [parts, out, count](dnnl::stream&) { add_buffers(parts, out, count); }});
     return;
   }
-  std::vector<Desc> descs;
-  std::unordered_map<int, memory> args{{DNNL_ARG_DST, v.diff}};
+  // Other types or layouts: oneDNN's sum into a scratch buffer (its documentation for 2.x does
+  // not promise that the destination may be a source), copied back.
+  std::vector<Desc> descs{v.desc};
+  memory total = allocate(v.desc);
+  std::unordered_map<int, memory> args{{DNNL_ARG_DST, total}, {DNNL_ARG_MULTIPLE_SRC, v.diff}};
   for (size_t k = 0; k < v.parts.size(); ++k) {
     descs.push_back(v.parts[k].get_desc());
-    args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(k)] = v.parts[k];
+    args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(k + 1)] = v.parts[k];
   }
   auto pd = dnnl_call("sum for " + v.name, [&] {
     return dnnl::sum::primitive_desc(v.desc, std::vector<float>(descs.size(), 1.0f), descs,
@@ -351,6 +381,8 @@ void Plan::add_finalize_steps(Value& v, std::vector<Step>& steps) {
   });
   dnnl::sum prim(pd);
   steps.push_back(Step{v.name, "sum", [prim, args](dnnl::stream& s) { prim.execute(s, args); }});
+  steps.push_back(reorder_step(total, v.diff, "gradient sum"));
+  steps.back().label = v.name;
 }
 
 void Plan::compile_nodes() {
@@ -363,13 +395,8 @@ void Plan::compile_nodes() {
     if (!v.needs_grad) return;
     Tensor& grad = tap_grads_[name] = Tensor(v.shape);
     memory plain(plain_desc(v.shape), cpu_engine(), grad.data());
-    memory target = v.diff;
-    ++v.claimed;
-    if (v.contributions > 1) {
-      target = allocate(v.desc);
-      v.parts.push_back(target);
-    }
-    tap_feed.push_back(reorder_step(plain, target, "objective gradient"));
+    ++v.claimed;  // the first contribution (Value::first_writer): straight into diff
+    tap_feed.push_back(reorder_step(plain, v.diff, "objective gradient"));
     tap_feed.back().label = name;
   };
   for (const std::string& name : input_names_)
@@ -379,7 +406,7 @@ void Plan::compile_nodes() {
     const graph::Node& node = g.nodes[n];
     const ops::OpSpec* spec = ops::find_op(node.op_type);
     NS_CHECK(spec, node.describe(), " has no engine implementation");
-    OpContext ctx(*this, node);
+    OpContext ctx(*this, node, static_cast<int>(n));
     spec->compile(ctx);
     count_flops(node, ctx.training() && ctx.needs_grad(0));
     for (size_t o = 0; o < node.outputs.size(); ++o)

@@ -23,17 +23,24 @@ struct Step {
 };
 
 // One tensor of a compiled plan.
+constexpr int kTapWriter = -2;  // Value::first_writer when the objective's gradient comes first
+
 struct Value {
   std::string name;
   Shape shape;
   Desc desc;   // layout chosen by its producer
   memory mem;  // forward values
   bool depends_on_input = false;
-  bool needs_grad = false;    // depends on an input and some tap depends on it
-  memory diff;                // gradient, in `desc`; complete once all contributions are in
-  int contributions = 0;      // expected gradient contributions (consumer inputs and taps)
-  int claimed = 0;            // contributions whose writer has been compiled
-  std::vector<memory> parts;  // the contributions when there are several (summed into diff)
+  bool needs_grad = false;  // depends on an input and some tap depends on it
+  memory diff;              // gradient, in `desc`; complete once all contributions are in
+  int contributions = 0;    // expected gradient contributions (consumer inputs and taps)
+  int claimed = 0;          // contributions whose writer has been compiled
+  // The contribution that runs first in the backward pass (the tap's, or that of the consuming
+  // node compiled last, through its first input that reads this value) overwrites `diff`;
+  // later ones add to it (gradient_accumulates) or go to `parts`, summed into `diff` at the end.
+  int first_writer = -1;  // node index, or kTapWriter
+  size_t first_writer_input = 0;
+  std::vector<memory> parts;
   // Set when this value lives inside the buffer of the Concat that consumes it (see
   // in_place_concat.cpp): the Concat neither copies it forward nor slices its gradient.
   bool in_place = false;
@@ -61,7 +68,7 @@ class Plan;
 // inputs and outputs. It adds forward steps and, if gradients are wanted, backward steps.
 class OpContext {
  public:
-  OpContext(Plan& plan, const graph::Node& node);
+  OpContext(Plan& plan, const graph::Node& node, int index);
 
   const graph::Node& node() const { return node_; }
   int64_t opset() const;
@@ -111,6 +118,11 @@ class OpContext {
   // Where this op writes its contribution to the gradient of input i (overwrite, not add).
   memory diff_input(size_t i, const Desc& desc);
   memory diff_input_plain(size_t i) { return diff_input(i, plain_desc(input_shape(i))); }
+  // For ops that can add their contribution to what the buffer holds (a sum post-op): whether
+  // a contribution in layout `desc` must be added, because another consumer's is there first.
+  // diff_input_accumulating then returns that buffer; otherwise it is diff_input.
+  bool gradient_accumulates(size_t i, const Desc& desc) const;
+  memory diff_input_accumulating(size_t i, const Desc& desc);
   void backward(const dnnl::primitive& p, std::unordered_map<int, memory> args);
   void backward(std::function<void()> loop);
   // A step that runs primitives itself (on the plan's stream) and loops around them.
@@ -147,8 +159,11 @@ class OpContext {
   Value& value_in(size_t i) const;
   Value& value_out(size_t i) const;
 
+  bool writes_first(size_t i) const;
+
   Plan& plan_;
   const graph::Node& node_;
+  int index_;  // the node's position in the graph
   std::vector<Step> forward_pre_, forward_;
   std::vector<Step> backward_pre_, backward_, backward_post_;
 };
