@@ -139,11 +139,12 @@ Step OpContext::make_step(std::string op, std::function<void(dnnl::stream&)> run
 }
 
 void OpContext::forward(const dnnl::primitive& p, std::unordered_map<int, memory> args) {
-  forward_.push_back(make_step(node_.op_type, [p, args](dnnl::stream& s) { p.execute(s, args); }));
+  forward_.push_back(make_step(
+      node_.op_type, [p, args = std::move(args)](dnnl::stream& s) { p.execute(s, args); }));
 }
 
 void OpContext::forward(std::function<void()> loop) {
-  forward_.push_back(make_step(node_.op_type, [loop](dnnl::stream&) { loop(); }));
+  forward_.push_back(make_step(node_.op_type, [loop = std::move(loop)](dnnl::stream&) { loop(); }));
 }
 
 bool OpContext::needs_grad(size_t i) const {
@@ -207,7 +208,8 @@ memory OpContext::diff_input_accumulating(size_t i, const Desc& desc) {
 }
 
 void OpContext::backward(const dnnl::primitive& p, std::unordered_map<int, memory> args) {
-  backward_.push_back(make_step(node_.op_type, [p, args](dnnl::stream& s) { p.execute(s, args); }));
+  backward_.push_back(make_step(
+      node_.op_type, [p, args = std::move(args)](dnnl::stream& s) { p.execute(s, args); }));
 }
 
 void OpContext::backward(std::function<void(dnnl::stream&)> run) {
@@ -215,7 +217,8 @@ void OpContext::backward(std::function<void(dnnl::stream&)> run) {
 }
 
 void OpContext::backward(std::function<void()> loop) {
-  backward_.push_back(make_step(node_.op_type, [loop](dnnl::stream&) { loop(); }));
+  backward_.push_back(
+      make_step(node_.op_type, [loop = std::move(loop)](dnnl::stream&) { loop(); }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -449,7 +452,8 @@ void Plan::count_flops(const graph::Node& node, bool input_gradient) {
   };
   if (node.op_type == "Conv") {
     const Shape w = shape_of_input(1);
-    macs = static_cast<double>(element_count(y)) * static_cast<double>(element_count(w) / w[0]);
+    const Shape per_output(w.begin() + 1, w.end());  // input channels (per group) x kernel
+    macs = static_cast<double>(element_count(y)) * static_cast<double>(element_count(per_output));
   } else if (node.op_type == "Gemm" || node.op_type == "MatMul") {
     const Shape a = shape_of_input(0);
     const bool trans_a = node.op_type == "Gemm" && node.attr_int("transA", 0) != 0;
