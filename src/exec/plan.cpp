@@ -201,7 +201,8 @@ bool OpContext::gradient_accumulates(size_t i, const Desc& desc) const {
 }
 
 memory OpContext::diff_input_accumulating(size_t i, const Desc& desc) {
-  if (!gradient_accumulates(i, desc)) return diff_input(i, desc);
+  NS_CHECK(gradient_accumulates(i, desc), describe(), " would add to a gradient buffer that ",
+           "holds no earlier contribution (input ", i, ")");
   Value& v = value_in(i);
   ++v.claimed;
   return v.diff;

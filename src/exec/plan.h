@@ -22,9 +22,9 @@ struct Step {
   std::function<void(dnnl::stream&)> run;
 };
 
-// One tensor of a compiled plan.
 constexpr int kTapWriter = -2;  // Value::first_writer when the objective's gradient comes first
 
+// One tensor of a compiled plan.
 struct Value {
   std::string name;
   Shape shape;
@@ -120,7 +120,7 @@ class OpContext {
   memory diff_input_plain(size_t i) { return diff_input(i, plain_desc(input_shape(i))); }
   // For ops that can add their contribution to what the buffer holds (a sum post-op): whether
   // a contribution in layout `desc` must be added, because another consumer's is there first.
-  // diff_input_accumulating then returns that buffer; otherwise it is diff_input.
+  // Only then does diff_input_accumulating return that buffer (to add to); else diff_input.
   bool gradient_accumulates(size_t i, const Desc& desc) const;
   memory diff_input_accumulating(size_t i, const Desc& desc);
   void backward(const dnnl::primitive& p, std::unordered_map<int, memory> args);

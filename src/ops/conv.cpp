@@ -263,6 +263,7 @@ void compile_input_gradient_by_phases(exec::OpContext& ctx, const Window& window
 // then gets its gradient without part buffers and a separate sum.
 struct TransposedCorrelation {
   convolution_forward::primitive_desc pd;
+  Shape kernel_shape;  // [G, IC/G, OC/G, k...] or, ungrouped, [IC, OC, k...]
   bool accumulate = false;
 };
 
@@ -282,8 +283,7 @@ std::optional<TransposedCorrelation> transposed_correlation(exec::OpContext& ctx
     pad_r.push_back(reach - window.pad_end_effective[d]);
     dilates.push_back(window.dilations[d] - 1);
   }
-  // The swapped kernel: [G, IC/G, OC/G, k...] or, ungrouped, [IC, OC, k...].
-  Shape wt_shape = w_shape;
+  Shape wt_shape = w_shape;  // input and output channels swapped
   const size_t channel_axis = g.group > 1 ? 1 : 0;
   std::swap(wt_shape[channel_axis], wt_shape[channel_axis + 1]);
   const memory::dims strides(window.kernel.size(), 1);
@@ -300,7 +300,7 @@ std::optional<TransposedCorrelation> transposed_correlation(exec::OpContext& ctx
                                   dilates, pad_l, pad_r);
       convolution_forward::primitive_desc pd(d, attr, ctx.engine());
       if (std::string(pd.impl_info_str()).rfind("ref", 0) == 0) return std::nullopt;
-      return TransposedCorrelation{pd, accumulate};
+      return TransposedCorrelation{pd, wt_shape, accumulate};
     } catch (const dnnl::error&) {
       return std::nullopt;
     }
@@ -412,10 +412,8 @@ void compile(exec::OpContext& ctx) {
     return;
   }
   if (auto t = transposed_correlation(ctx, g, w_shape, alg, diff_dst.get_desc())) {
-    Shape wt_plain = w_shape;
-    std::swap(wt_plain[g.group > 1 ? 1 : 0], wt_plain[g.group > 1 ? 2 : 1]);
-    memory wt = ctx.constant_memory(transposed_kernel(weights, g.group), exec::plain_desc(wt_plain),
-                                    t->pd.weights_desc());
+    memory wt = ctx.constant_memory(transposed_kernel(weights, g.group),
+                                    exec::plain_desc(t->kernel_shape), t->pd.weights_desc());
     memory diff_src = t->accumulate ? ctx.diff_input_accumulating(0, t->pd.dst_desc())
                                     : ctx.diff_input(0, t->pd.dst_desc());
     ctx.backward(convolution_forward(t->pd),
