@@ -230,6 +230,25 @@ TEST(MeanNormalizedAscent, EachImagesMeanStepIsTheStepSize) {
   EXPECT_THROW(make_mean_normalized_ascent(0.0f), Error);
 }
 
+TEST(NormalizedAscent, EachImagesLargestStepIsTheStepSize) {
+  // 37 values per image: the largest |g| sits in the part read 16 at a time for image 0, in
+  // the remainder for image 1; image 2 has no gradient; NaNs are passed over.
+  constexpr size_t kBlock = 37;
+  std::vector<float> theta(3 * kBlock, 1.0f), grad(3 * kBlock, 0.0f);
+  for (size_t i = 0; i < 2 * kBlock; ++i) grad[i] = 0.01f * static_cast<float>(i % 7) - 0.02f;
+  grad[5] = -4.0f;
+  grad[kBlock + 35] = 2.0f;
+  grad[kBlock + 3] = std::nanf("");
+  auto opt = make_normalized_ascent(0.125f);
+  opt->reset(theta.size(), 3);
+  opt->step(theta, grad);
+  EXPECT_FLOAT_EQ(theta[5], 1.0f - 0.125f);
+  EXPECT_FLOAT_EQ(theta[6], 1.0f + 0.125f / 4.0f * grad[6]);
+  EXPECT_FLOAT_EQ(theta[kBlock + 35], 1.0f + 0.125f);
+  EXPECT_FLOAT_EQ(theta[kBlock], 1.0f + 0.125f / 2.0f * grad[kBlock]);
+  for (size_t i = 2 * kBlock; i < 3 * kBlock; ++i) EXPECT_EQ(theta[i], 1.0f);
+}
+
 TEST(MeanNormalizedAscent, IndependentOfTheGradientsScale) {
   auto a = make_mean_normalized_ascent(0.1f), b = make_mean_normalized_ascent(0.1f);
   std::vector<float> ta(4, 0.0f), tb(4, 0.0f);
@@ -280,6 +299,45 @@ TEST(ParseOptimizer, BadSpecsListTheValidForms) {
   }
   for (const char* spec : {"normalized:-1", "adam:0", "mean-normalized:inf"})
     EXPECT_THROW(parse_optimizer(spec), Error) << spec;
+}
+
+// ------------------------------------------------------------------------- preprocessing
+
+// backward() is the adjoint of apply()'s linear part: <apply(x) - apply(0), g> = <x, backward(g)>
+// for every colour order and image channel count, on a batch of 2.
+TEST(Preprocessing, BackwardIsTheAdjointOfApply) {
+  struct Case {
+    ColorOrder order;
+    int64_t image_channels;
+  };
+  for (const Case c :
+       {Case{ColorOrder::kRGB, 3}, Case{ColorOrder::kBGR, 3}, Case{ColorOrder::kRGB, 1},
+        Case{ColorOrder::kGray, 1}, Case{ColorOrder::kGray, 3}}) {
+    Preprocessing pre;
+    pre.color_order = c.order;
+    pre.scale = 255.0f;
+    pre.mean = c.order == ColorOrder::kGray ? std::vector<float>{0.5f}
+                                            : std::vector<float>{104.0f, 117.0f, 123.0f};
+    pre.std = c.order == ColorOrder::kGray ? std::vector<float>{0.25f}
+                                           : std::vector<float>{1.0f, 2.0f, 4.0f};
+    const int64_t n = 2, h = 5, w = 7, channels = pre.network_channels();
+    Tensor x({n, c.image_channels, h, w}), zero({n, c.image_channels, h, w});
+    for (int64_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>((i * 37) % 101) / 101.0f;
+    Tensor gradient({n, channels, h, w});
+    for (int64_t i = 0; i < gradient.size(); ++i)
+      gradient[i] = static_cast<float>((i * 53) % 89) / 89.0f - 0.5f;
+    Tensor at_x({n, channels, h, w}), at_zero({n, channels, h, w});
+    pre.apply(x, at_x);
+    pre.apply(zero, at_zero);
+    Tensor back({n, c.image_channels, h, w}, 99.0f);  // overwritten, not added to
+    pre.backward(gradient, back);
+    double forward = 0, adjoint = 0;
+    for (int64_t i = 0; i < gradient.size(); ++i)
+      forward += (static_cast<double>(at_x[i]) - at_zero[i]) * gradient[i];
+    for (int64_t i = 0; i < x.size(); ++i) adjoint += static_cast<double>(x[i]) * back[i];
+    EXPECT_NEAR(forward, adjoint, 1e-4 * std::max(1.0, std::abs(forward)))
+        << color_order_name(c.order) << ", " << c.image_channels << " image channel(s)";
+  }
 }
 
 }  // namespace

@@ -2,9 +2,13 @@
 // inputs' producers write straight into the output (in-place, nothing to do here). Otherwise
 // inputs that share a channel-blocked layout are copied run by run (compile_by_copies), and any
 // other case is oneDNN's concat forward, each input's slice of the gradient a reorder backward.
+#include <immintrin.h>
+
 #include <algorithm>
+#include <cstdint>
 
 #include "exec/plan.h"
+#include "ops/avx512.h"
 #include "ops/op.h"
 #include "ops/view.h"
 
@@ -102,23 +106,39 @@ int64_t copyable_block(exec::OpContext& ctx, int64_t axis) {
   return block;
 }
 
-void copy_runs(const std::vector<Run>& runs, const std::vector<const float*>& inputs, float* out) {
+// Copies `count` floats with streaming stores (see kStreamBytes), then fences.
+NS_AVX512 void stream_copy(const float* from, float* to, int64_t count) {
+  int64_t i = 0;
+  for (; i < count && (reinterpret_cast<uintptr_t>(to + i) & 63) != 0; ++i) to[i] = from[i];
+  for (; i + 16 <= count; i += 16) _mm512_stream_ps(to + i, _mm512_loadu_ps(from + i));
+  for (; i < count; ++i) to[i] = from[i];
+  _mm_sfence();
+}
+
+void copy(const float* from, float* to, int64_t count, bool stream) {
+  if (stream)
+    stream_copy(from, to, count);
+  else
+    std::copy(from, from + count, to);
+}
+
+void copy_runs(const std::vector<Run>& runs, const std::vector<const float*>& inputs, float* out,
+               bool stream) {
 #pragma omp parallel for schedule(dynamic, 1)
   for (size_t r = 0; r < runs.size(); ++r) {
     const Run& run = runs[r];
-    const float* from = inputs[static_cast<size_t>(run.input)] + run.from;
-    std::copy(from, from + run.length, out + run.to);
+    copy(inputs[static_cast<size_t>(run.input)] + run.from, out + run.to, run.length, stream);
   }
 }
 
 void split_runs(const std::vector<Run>& runs, const float* whole,
-                const std::vector<float*>& outputs) {
+                const std::vector<float*>& outputs, bool stream) {
 #pragma omp parallel for schedule(dynamic, 1)
   for (size_t r = 0; r < runs.size(); ++r) {
     const Run& run = runs[r];
     float* to = outputs[static_cast<size_t>(run.input)];
     if (to == nullptr) continue;
-    std::copy(whole + run.to, whole + run.to + run.length, to + run.from);
+    copy(whole + run.to, to + run.from, run.length, stream);
   }
 }
 
@@ -129,7 +149,8 @@ void compile_by_copies(exec::OpContext& ctx, int64_t block) {
   const Desc layout =
       exec::channel_blocked_desc(exec::to_dims(ctx.output_shape(0)), memory::data_type::f32, block);
   float* out = exec::data_of(ctx.output(0, layout));
-  ctx.forward([=] { copy_runs(runs, inputs, out); });
+  const bool stream = use_avx512_kernels() && layout.get_size() >= kStreamBytes;
+  ctx.forward([=] { copy_runs(runs, inputs, out, stream); });
   if (!ctx.training()) return;
   std::vector<float*> grads;
   bool any = false;
@@ -140,7 +161,7 @@ void compile_by_copies(exec::OpContext& ctx, int64_t block) {
   }
   if (!any) return;
   const float* diff = exec::data_of(ctx.diff_output(0, layout));
-  ctx.backward([=] { split_runs(runs, diff, grads); });
+  ctx.backward([=] { split_runs(runs, diff, grads, stream); });
 }
 
 void compile(exec::OpContext& ctx) {

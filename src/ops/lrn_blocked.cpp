@@ -29,9 +29,10 @@ constexpr int64_t kRun = 64;
 
 struct Geometry {
   int64_t batch = 0, blocks = 0, pixels = 0, radius = 0;
-  float bias = 1, k = 0;                // scale = bias + k * window sum; k = alpha / size
-  bool relu_mask = false;               // zero dx where x <= 0 (OpContext::take_relu_mask)
-  const uint8_t* redirected = nullptr;  // per image: ReLU gradient redirected (then no mask)
+  float bias = 1, k = 0;                     // scale = bias + k * window sum; k = alpha / size
+  bool relu_mask = false;                    // zero dx where x <= 0 (OpContext::take_relu_mask)
+  const uint8_t* redirected = nullptr;       // per image: ReLU gradient redirected (then no mask)
+  bool stream_y = false, stream_dx = false;  // output / input gradient stored streaming
   int64_t at(int64_t n, int64_t cb, int64_t p) const {
     return ((n * blocks + cb) * pixels + p) * kBlock;
   }
@@ -90,8 +91,8 @@ NS_AVX512 void forward_task(const Geometry& g, const float* x, float* y, int64_t
     scale_terms(g, x, n, cb, p0, count, w, nullptr);
     const int64_t at = g.at(n, cb, p0);
     for (int64_t i = 0; i < count * kBlock; i += kBlock)
-      _mm512_storeu_ps(y + at + i,
-                       _mm512_mul_ps(_mm512_loadu_ps(x + at + i), _mm512_load_ps(w + i)));
+      store16(y + at + i, _mm512_mul_ps(_mm512_loadu_ps(x + at + i), _mm512_load_ps(w + i)),
+              g.stream_y);
   }
 }
 
@@ -130,21 +131,26 @@ NS_AVX512 void backward_task(const Geometry& g, const float* x, const float* dy,
       const __m512 v = _mm512_loadu_ps(x + at + i);
       const __m512 direct = _mm512_mul_ps(_mm512_loadu_ps(dy + at + i), _mm512_load_ps(wc + i));
       const __m512 grad = _mm512_fnmadd_ps(_mm512_mul_ps(k2, v), spread, direct);
-      _mm512_storeu_ps(
-          dx + at + i,
-          masked ? _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, zero, _CMP_GT_OQ), grad) : grad);
+      store16(dx + at + i,
+              masked ? _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, zero, _CMP_GT_OQ), grad) : grad,
+              g.stream_dx);
     }
   }
 }
 
-// Runs task(n, first pixel, pixel count) over every image and run of pixels.
+// Runs task(n, first pixel, pixel count) over every image and run of pixels; each thread
+// fences its streaming stores (if `streamed`) when done.
 template <typename Task>
-void for_each_task(const Geometry& g, Task task) {
+void for_each_task(const Geometry& g, bool streamed, Task task) {
   const int64_t runs = (g.pixels + kRun - 1) / kRun;
-#pragma omp parallel for collapse(2) schedule(static)
-  for (int64_t n = 0; n < g.batch; ++n)
-    for (int64_t run = 0; run < runs; ++run)
-      task(n, run * kRun, std::min(kRun, g.pixels - run * kRun));
+#pragma omp parallel
+  {
+#pragma omp for collapse(2) schedule(static)
+    for (int64_t n = 0; n < g.batch; ++n)
+      for (int64_t run = 0; run < runs; ++run)
+        task(n, run * kRun, std::min(kRun, g.pixels - run * kRun));
+    if (streamed) _mm_sfence();
+  }
 }
 
 }  // namespace
@@ -162,15 +168,18 @@ bool compile_blocked_lrn(exec::OpContext& ctx, int64_t size, float alpha, float 
   g->relu_mask = ctx.take_relu_mask(0);
   const float* x = exec::data_of(ctx.input(0));
   float* y = exec::data_of(ctx.output(0, desc));
+  g->stream_y = streams(y, desc.get_size());
   ctx.forward([=] {
-    for_each_task(
-        *g, [&](int64_t n, int64_t p0, int64_t count) { forward_task(*g, x, y, n, p0, count); });
+    for_each_task(*g, g->stream_y, [&](int64_t n, int64_t p0, int64_t count) {
+      forward_task(*g, x, y, n, p0, count);
+    });
   });
   if (!ctx.needs_grad(0)) return true;
   const float* dy = exec::data_of(ctx.diff_output(0, desc));
   float* dx = exec::data_of(ctx.diff_input(0, desc));
+  g->stream_dx = streams(dx, desc.get_size());
   ctx.backward([=] {
-    for_each_task(*g, [&](int64_t n, int64_t p0, int64_t count) {
+    for_each_task(*g, g->stream_dx, [&](int64_t n, int64_t p0, int64_t count) {
       backward_task(*g, x, dy, dx, n, p0, count);
     });
   });

@@ -1,6 +1,7 @@
 #include "neuroscope/tensor.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <limits>
 
 #include "neuroscope/error.h"
@@ -42,6 +43,14 @@ void Tensor::reshape(Shape shape) {
   shape_ = std::move(shape);
 }
 
-void Tensor::fill(float value) { std::fill(values_.begin(), values_.end(), value); }
+void Tensor::fill(float value) {
+  // Objectives clear their gradient buffers every step (12 MB at inception_3b, batch 8): worth
+  // both cores once a tensor outgrows the caches.
+  constexpr int64_t kParallelFrom = int64_t{1} << 18;
+  float* data = values_.data();
+  const int64_t n = size();
+#pragma omp parallel for schedule(static) if (n >= kParallelFrom)
+  for (int64_t i = 0; i < n; ++i) data[i] = value;
+}
 
 }  // namespace neuroscope

@@ -112,7 +112,7 @@ Preprocessing resolve_preprocessing(const Model& model, const PreprocessingOverr
       apply_setting(p, key, nlohmann::json(value), "metadata");
       from_metadata = true;
     }
-  if (from_metadata) sources.push_back("model metadata");
+  if (from_metadata) sources.emplace_back("model metadata");
 
   std::filesystem::path sidecar = model.path();
   sidecar.replace_extension(".json");
@@ -136,7 +136,7 @@ Preprocessing resolve_preprocessing(const Model& model, const PreprocessingOverr
   if (overrides.default_size) p.default_size = *overrides.default_size;
   if (overrides.color_order || overrides.scale || overrides.mean || overrides.std ||
       overrides.default_size)
-    sources.push_back("flags");
+    sources.emplace_back("flags");
   if (!sources.empty()) {
     p.source.clear();
     for (const std::string& s : sources) p.source += (p.source.empty() ? "" : " + ") + s;
@@ -186,18 +186,24 @@ void Preprocessing::backward(const Tensor& input_gradient, Tensor& image_gradien
   const int64_t n = image_gradient.dim(0), ci = image_gradient.dim(1);
   const int64_t plane = image_gradient.dim(2) * image_gradient.dim(3),
                 channels = network_channels();
-  image_gradient.fill(0.0f);
-#pragma omp parallel for schedule(static)
+  // Image plane by image plane: the first network channel feeding it writes, later ones add
+  // (one pass per plane for colour networks, no clearing).
+#pragma omp parallel for collapse(2) schedule(static)
   for (int64_t b = 0; b < n; ++b)
-    for (int64_t c = 0; c < channels; ++c) {
-      const float* g = input_gradient.data() + (b * channels + c) * plane;
-      const float k = scale / std[static_cast<size_t>(c)];
-      for (int64_t j = 0; j < ci; ++j) {
-        const float w = mixing(c, j, ci) * k;
+    for (int64_t j = 0; j < ci; ++j) {
+      float* out = image_gradient.data() + (b * ci + j) * plane;
+      bool written = false;
+      for (int64_t c = 0; c < channels; ++c) {
+        const float w = mixing(c, j, ci) * (scale / std[static_cast<size_t>(c)]);
         if (w == 0.0f) continue;
-        float* out = image_gradient.data() + (b * ci + j) * plane;
-        for (int64_t i = 0; i < plane; ++i) out[i] += w * g[i];
+        const float* g = input_gradient.data() + (b * channels + c) * plane;
+        if (written)
+          for (int64_t i = 0; i < plane; ++i) out[i] += w * g[i];
+        else
+          for (int64_t i = 0; i < plane; ++i) out[i] = w * g[i];
+        written = true;
       }
+      if (!written) std::fill(out, out + plane, 0.0f);
     }
 }
 

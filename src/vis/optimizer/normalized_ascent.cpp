@@ -42,8 +42,16 @@ class NormalizedAscent final : public Optimizer {
 
  private:
   float largest_scale(std::span<const float> g) const {
+    // Lane-wise maxima, combined at the end: a single running max is a serial dependency
+    // the compiler will not vectorize (max is exact, so the result is the same).
+    constexpr size_t kLanes = 16;
+    float lanes[kLanes] = {};
+    const size_t whole = g.size() / kLanes * kLanes;
+    for (size_t i = 0; i < whole; i += kLanes)
+      for (size_t l = 0; l < kLanes; ++l) lanes[l] = std::max(lanes[l], std::fabs(g[i + l]));
     float largest = 0.0f;
-    for (float v : g) largest = std::max(largest, std::fabs(v));
+    for (size_t i = whole; i < g.size(); ++i) largest = std::max(largest, std::fabs(g[i]));
+    for (float v : lanes) largest = std::max(largest, v);
     return largest == 0.0f ? 0.0f : step_size_ / largest;
   }
   float mean_scale(std::span<const float> g) const {
