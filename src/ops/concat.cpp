@@ -106,39 +106,63 @@ int64_t copyable_block(exec::OpContext& ctx, int64_t axis) {
   return block;
 }
 
-// Copies `count` floats with streaming stores (see kStreamBytes), then fences.
-NS_AVX512 void stream_copy(const float* from, float* to, int64_t count) {
+// How the runs are copied: with AVX-512 (then streaming stores, see kStreamBytes, where the
+// output is that large) or portable loops.
+struct CopyMode {
+  bool avx512 = false, stream = false;
+};
+
+// to = from, or, given the forward values y of a ReLU whose gradient mask this Concat took
+// over (OpContext::take_relu_mask), to = from where y > 0 and 0 elsewhere.
+NS_AVX512 void copy_avx512(const float* from, const float* y, float* to, int64_t count,
+                           bool stream) {
+  auto one = [&](int64_t i) { to[i] = y == nullptr || y[i] > 0.0f ? from[i] : 0.0f; };
   int64_t i = 0;
-  for (; i < count && (reinterpret_cast<uintptr_t>(to + i) & 63) != 0; ++i) to[i] = from[i];
-  for (; i + 16 <= count; i += 16) _mm512_stream_ps(to + i, _mm512_loadu_ps(from + i));
-  for (; i < count; ++i) to[i] = from[i];
-  _mm_sfence();
+  if (stream)
+    for (; i < count && (reinterpret_cast<uintptr_t>(to + i) & 63) != 0; ++i) one(i);
+  const __m512 zero = _mm512_setzero_ps();
+  for (; i + 16 <= count; i += 16) {
+    __m512 v = _mm512_loadu_ps(from + i);
+    if (y != nullptr)
+      v = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(_mm512_loadu_ps(y + i), zero, _CMP_GT_OQ), v);
+    store16(to + i, v, stream);
+  }
+  for (; i < count; ++i) one(i);
+  if (stream) _mm_sfence();
 }
 
-void copy(const float* from, float* to, int64_t count, bool stream) {
-  if (stream)
-    stream_copy(from, to, count);
-  else
+void copy(const float* from, const float* y, float* to, int64_t count, CopyMode mode) {
+  if (mode.avx512) return copy_avx512(from, y, to, count, mode.stream);
+  if (y == nullptr) {
     std::copy(from, from + count, to);
+    return;
+  }
+  for (int64_t i = 0; i < count; ++i) to[i] = y[i] > 0.0f ? from[i] : 0.0f;
 }
 
 void copy_runs(const std::vector<Run>& runs, const std::vector<const float*>& inputs, float* out,
-               bool stream) {
+               CopyMode mode) {
 #pragma omp parallel for schedule(dynamic, 1)
   for (size_t r = 0; r < runs.size(); ++r) {
     const Run& run = runs[r];
-    copy(inputs[static_cast<size_t>(run.input)] + run.from, out + run.to, run.length, stream);
+    copy(inputs[static_cast<size_t>(run.input)] + run.from, nullptr, out + run.to, run.length,
+         mode);
   }
 }
 
+// masks[i]: input i's forward values where this Concat applies its producer's ReLU mask, else
+// null; images whose ReLU gradients are redirected are left to the producer unmasked.
 void split_runs(const std::vector<Run>& runs, const float* whole,
-                const std::vector<float*>& outputs, bool stream) {
+                const std::vector<float*>& outputs, const std::vector<const float*>& masks,
+                const uint8_t* redirected, CopyMode mode) {
 #pragma omp parallel for schedule(dynamic, 1)
   for (size_t r = 0; r < runs.size(); ++r) {
     const Run& run = runs[r];
-    float* to = outputs[static_cast<size_t>(run.input)];
-    if (to == nullptr) continue;
-    copy(whole + run.to, to + run.from, run.length, stream);
+    const auto i = static_cast<size_t>(run.input);
+    if (outputs[i] == nullptr) continue;
+    const float* y =
+        masks[i] != nullptr && redirected[run.image] == 0 ? masks[i] + run.from : nullptr;
+    copy(whole + run.to, y, outputs[i] + run.from, run.length, mode);
   }
 }
 
@@ -149,19 +173,26 @@ void compile_by_copies(exec::OpContext& ctx, int64_t block) {
   const Desc layout =
       exec::channel_blocked_desc(exec::to_dims(ctx.output_shape(0)), memory::data_type::f32, block);
   float* out = exec::data_of(ctx.output(0, layout));
-  const bool stream = use_avx512_kernels() && layout.get_size() >= kStreamBytes;
-  ctx.forward([=] { copy_runs(runs, inputs, out, stream); });
+  CopyMode mode;
+  mode.avx512 = use_avx512_kernels();
+  mode.stream = mode.avx512 && layout.get_size() >= kStreamBytes;
+  ctx.forward([=] { copy_runs(runs, inputs, out, mode); });
   if (!ctx.training()) return;
+  // Each input's gradient slice is copied out anyway: where its producer's ReLU offers its
+  // mask, applying it in the copy saves the producer a pass over the gradient.
   std::vector<float*> grads;
+  std::vector<const float*> masks;
   bool any = false;
   for (size_t i = 0; i < ctx.num_inputs(); ++i) {
-    grads.push_back(ctx.needs_grad(i) ? exec::data_of(ctx.diff_input(i, ctx.input_desc(i)))
-                                      : nullptr);
-    any |= grads.back() != nullptr;
+    const bool wanted = ctx.needs_grad(i);
+    grads.push_back(wanted ? exec::data_of(ctx.diff_input(i, ctx.input_desc(i))) : nullptr);
+    masks.push_back(wanted && ctx.take_relu_mask(i) ? inputs[i] : nullptr);
+    any |= wanted;
   }
   if (!any) return;
   const float* diff = exec::data_of(ctx.diff_output(0, layout));
-  ctx.backward([=] { split_runs(runs, diff, grads, stream); });
+  const uint8_t* redirected = ctx.relu_redirect_flags();
+  ctx.backward([=] { split_runs(runs, diff, grads, masks, redirected, mode); });
 }
 
 void compile(exec::OpContext& ctx) {

@@ -64,7 +64,7 @@ TEST(ReluRedirect, StandaloneRelu) {
   check_redirect(false);
 }
 
-// A fused ReLU whose mask the following max pool or LRN applies (OpContext::take_relu_mask) against
+// A fused ReLU whose mask the following max pool, LRN or Concat applies (take_relu_mask) against
 // the same network with the ReLU's output also requested (then a Relu node of its own, masking in
 // its own backward), with and without redirected images. Image 0 is dead (all inputs negative),
 // image 1 partly alive.
@@ -76,6 +76,16 @@ void check_mask_taken_by_consumer(const std::string& consumer) {
     b.constant("w", random_tensor({16, 2, 3, 3}, rng, 0.1f, 1.0f));
     b.node("Conv", {"x", "w"}, {"pre"}).attributes["pads"] = attr_ints({1, 1, 1, 1});
     b.node("Relu", {"pre"}, {"r"});
+    if (consumer == "Concat") {  // at batch 2: per-image run copies (concat.cpp)
+      // The other member, also a fused ReLU, is dead everywhere (bias -100).
+      b.constant("w2", random_tensor({16, 2, 1, 1}, rng)).constant("b2", Tensor({16}, -100.0f));
+      b.node("Conv", {"x", "w2", "b2"}, {"other_pre"});
+      b.node("Relu", {"other_pre"}, {"other"});
+      b.node("Concat", {"r", "other"}, {"y"}).attributes["axis"] = attr_int(1);
+      b.output("y");
+      if (request_relu_output) b.output("r");
+      return b.build();
+    }
     auto& next = b.node(consumer, {"r"}, {"y"});
     if (consumer == "MaxPool") {
       next.attributes["kernel_shape"] = attr_ints({3, 3});
@@ -121,6 +131,9 @@ TEST(ReluRedirect, MaskTakenByMaxPoolMatchesStandaloneRelu) {
 }
 TEST(ReluRedirect, MaskTakenByLrnMatchesStandaloneRelu) {
   check_mask_taken_by_consumer("LRN");
+}
+TEST(ReluRedirect, MaskTakenByConcatMatchesStandaloneRelu) {
+  check_mask_taken_by_consumer("Concat");
 }
 
 TEST(ReluRedirect, LiveImagesKeepThePlainGradient) {
