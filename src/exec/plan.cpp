@@ -130,6 +130,29 @@ memory OpContext::output_view(size_t i, const memory& base) {
   return v.mem;
 }
 
+bool OpContext::output_only_for_objective(size_t i) const {
+  const std::string& name = value_out(i).name;
+  if (!plan_.taps_.count(name)) return false;
+  for (const graph::Node& n : plan_.graph_.graph.nodes)
+    if (std::count(n.inputs.begin(), n.inputs.end(), name)) return false;
+  return true;
+}
+
+memory OpContext::output_into_tap(size_t i) {
+  Value& v = value_out(i);
+  NS_CHECK(!v.mem, describe(), " output ", i, " allocated twice");
+  NS_CHECK(plan_.taps_.count(v.name), describe(), " output '", v.name, "' is not a tap");
+  v.desc = plain_desc(v.shape);
+  v.mem = memory(v.desc, engine(), plan_.taps_.at(v.name).data());
+  if (v.needs_grad) {
+    // The objective's gradient is the only one when nothing else reads the tensor: then the op
+    // reads it where the objective wrote it (and must not write to it).
+    v.diff = v.contributions == 1 ? memory(v.desc, engine(), plan_.tap_grads_.at(v.name).data())
+                                  : plan_.allocate(v.desc);
+  }
+  return v.mem;
+}
+
 memory OpContext::buffer(const Desc& desc) {
   return plan_.allocate(desc);
 }
@@ -252,6 +275,13 @@ Plan::Plan(graph::ShapedGraph shaped, PlanOptions options)
   for (const std::string& tap : options_.taps)
     NS_CHECK(values_.count(tap), "tap '", tap, "' is not a run-time tensor of the plan");
   analyze_gradients();
+  // The objective's tensors exist before compiling: an op may write a tap straight into its
+  // tensor (OpContext::output_into_tap).
+  for (const std::string& tap : options_.taps) {
+    const Value& v = values_.at(tap);
+    taps_[tap] = Tensor(v.shape);
+    if (v.needs_grad) tap_grads_[tap] = Tensor(v.shape);
+  }
   plan_in_place_concats();
   compile_nodes();
   add_tap_steps();
@@ -397,9 +427,10 @@ void Plan::compile_nodes() {
   auto feed_tap = [&](const std::string& name) {
     Value& v = values_.at(name);
     if (!v.needs_grad) return;
-    Tensor& grad = tap_grads_[name] = Tensor(v.shape);
-    memory plain(plain_desc(v.shape), cpu_engine(), grad.data());
+    Tensor& grad = tap_grads_.at(name);
     ++v.claimed;  // the first contribution (Value::first_writer): straight into diff
+    if (v.diff.get_data_handle() == grad.data()) return;  // read in place (output_into_tap)
+    memory plain(plain_desc(v.shape), cpu_engine(), grad.data());
     tap_feed.push_back(reorder_step(plain, v.diff, "objective gradient"));
     tap_feed.back().label = name;
   };
@@ -468,7 +499,8 @@ void Plan::count_flops(const graph::Node& node, bool input_gradient) {
 void Plan::add_tap_steps() {
   for (const std::string& name : options_.taps) {
     Value& v = values_.at(name);
-    Tensor& t = taps_[name] = Tensor(v.shape);
+    Tensor& t = taps_.at(name);
+    if (v.mem.get_data_handle() == t.data()) continue;  // written in place (output_into_tap)
     memory plain(plain_desc(v.shape), cpu_engine(), t.data());
     forward_steps_.push_back(reorder_step(v.mem, plain, "read tap"));
     forward_steps_.back().label = name;

@@ -102,6 +102,11 @@ class OpContext {
   // Allocates output i in the layout the op chose.
   memory output(size_t i, const Desc& desc);
   memory output_plain(size_t i) { return output(i, plain_desc(output_shape(i))); }
+  // Output i feeds only the objective (a tap no node reads), and output_into_tap(i): its plain
+  // buffer is the tap's tensor, so no copy reads it out; its gradient, read-only for the op, is
+  // the objective's own tensor where that is the only gradient.
+  bool output_only_for_objective(size_t i) const;
+  memory output_into_tap(size_t i);
   // Output i is input memory `base` read under the output's shape (plain layout): no copy.
   memory output_view(size_t i, const memory& base);
   // A private buffer (workspace, intermediate), allocated once.

@@ -1,10 +1,17 @@
 // Concat: joins tensors along an axis. With batch 1 along channels the executor usually has the
 // inputs' producers write straight into the output (in-place, nothing to do here). Otherwise
-// inputs that share a channel-blocked layout are copied run by run (compile_by_copies), and any
-// other case is oneDNN's concat forward, each input's slice of the gradient a reorder backward.
+// inputs that share a channel-blocked layout are copied run by run (compile_by_copies), or,
+// when only the objective reads the output, transposed into its plain tensor
+// (compile_into_tap); any other case is oneDNN's concat forward, each input's slice of the
+// gradient a reorder backward. Where a producer's fused ReLU offers its gradient mask, the
+// backward copies apply it.
+// GCC 12 warns inside its own avx512fintrin.h that the intrinsics below read an uninitialized
+// value (GCC PR 105593, a false positive).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 
 #include "exec/plan.h"
@@ -195,13 +202,166 @@ void compile_by_copies(exec::OpContext& ctx, int64_t block) {
   ctx.backward([=] { split_runs(runs, diff, grads, masks, redirected, mode); });
 }
 
+// A Concat whose output only the objective reads (OpContext::output_only_for_objective) and
+// whose inputs come in 16-channel blocks: each block of each image is transposed straight into
+// the objective's plain tensor, and its gradient straight back out of the objective's plain
+// gradient (with the producer's ReLU mask where taken). The tap's own copies and a pass each
+// way are saved; batch 1 is in place anyway.
+constexpr int64_t kTapBlock = 16;
+
+// Rows r[0..15] of a 16x16 tile become its columns, in registers: pairs of rows interleaved by
+// floats, then by float pairs (each 128-bit lane k of u[4i + j] is column 4k + j of rows
+// 4i..4i+3), then the lanes gathered column by column.
+NS_AVX512 inline void transpose16(__m512 (&r)[16]) {
+  __m512 t[16], u[16];
+  for (size_t i = 0; i < 8; ++i) {
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  for (size_t i = 0; i < 4; ++i) {
+    const __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 1]);
+    const __m512d c = _mm512_castps_pd(t[4 * i + 2]), d = _mm512_castps_pd(t[4 * i + 3]);
+    u[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+    u[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+    u[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+    u[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+  }
+  for (size_t j = 0; j < 4; ++j) {
+    const __m512 x0 = _mm512_shuffle_f32x4(u[j], u[4 + j], 0x44);
+    const __m512 x1 = _mm512_shuffle_f32x4(u[j], u[4 + j], 0xEE);
+    const __m512 y0 = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], 0x44);
+    const __m512 y1 = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], 0xEE);
+    r[j] = _mm512_shuffle_f32x4(x0, y0, 0x88);
+    r[4 + j] = _mm512_shuffle_f32x4(x0, y0, 0xDD);
+    r[8 + j] = _mm512_shuffle_f32x4(x1, y1, 0x88);
+    r[12 + j] = _mm512_shuffle_f32x4(x1, y1, 0xDD);
+  }
+}
+
+// 16 channels of one image: from `block` (pixels x 16) into the planes (16 x pixels, `pixels`
+// apart), 16 pixels at a time.
+NS_AVX512 void to_planes_avx512(const float* block, float* planes, int64_t pixels) {
+  int64_t p = 0;
+  for (; p + kTapBlock <= pixels; p += kTapBlock) {
+    __m512 r[kTapBlock];
+    for (int64_t j = 0; j < kTapBlock; ++j) r[j] = _mm512_loadu_ps(block + (p + j) * kTapBlock);
+    transpose16(r);
+    for (int64_t c = 0; c < kTapBlock; ++c) _mm512_storeu_ps(planes + c * pixels + p, r[c]);
+  }
+  for (; p < pixels; ++p)
+    for (int64_t c = 0; c < kTapBlock; ++c) planes[c * pixels + p] = block[p * kTapBlock + c];
+}
+
+// The reverse: the planes into `block`, zeroed where y (laid out like `block`) is not positive
+// when y is given.
+NS_AVX512 void from_planes_avx512(const float* planes, const float* y, float* block, int64_t pixels,
+                                  bool stream) {
+  const __m512 zero = _mm512_setzero_ps();
+  int64_t p = 0;
+  for (; p + kTapBlock <= pixels; p += kTapBlock) {
+    __m512 r[kTapBlock];
+    for (int64_t c = 0; c < kTapBlock; ++c) r[c] = _mm512_loadu_ps(planes + c * pixels + p);
+    transpose16(r);
+    for (int64_t j = 0; j < kTapBlock; ++j) {
+      const int64_t at = (p + j) * kTapBlock;
+      if (y != nullptr)
+        r[j] = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(_mm512_loadu_ps(y + at), zero, _CMP_GT_OQ),
+                                   r[j]);
+      store16(block + at, r[j], stream);
+    }
+  }
+  for (; p < pixels; ++p)
+    for (int64_t c = 0; c < kTapBlock; ++c) {
+      const int64_t at = p * kTapBlock + c;
+      block[at] = y == nullptr || y[at] > 0.0f ? planes[c * pixels + p] : 0.0f;
+    }
+  if (stream) _mm_sfence();
+}
+
+void to_planes(const float* block, float* planes, int64_t pixels, CopyMode mode) {
+  if (mode.avx512) return to_planes_avx512(block, planes, pixels);
+  for (int64_t p = 0; p < pixels; ++p)
+    for (int64_t c = 0; c < kTapBlock; ++c) planes[c * pixels + p] = block[p * kTapBlock + c];
+}
+
+void from_planes(const float* planes, const float* y, float* block, int64_t pixels, CopyMode mode) {
+  if (mode.avx512) return from_planes_avx512(planes, y, block, pixels, mode.stream);
+  for (int64_t p = 0; p < pixels; ++p)
+    for (int64_t c = 0; c < kTapBlock; ++c) {
+      const int64_t at = p * kTapBlock + c;
+      block[at] = y == nullptr || y[at] > 0.0f ? planes[c * pixels + p] : 0.0f;
+    }
+}
+
+void compile_into_tap(exec::OpContext& ctx) {
+  const Shape& out_shape = ctx.output_shape(0);
+  const int64_t batch = out_shape[0], channels = out_shape[1];
+  const int64_t pixels = out_shape[2] * out_shape[3];
+  // One slice per image, input and block of 16 channels: where it lies in the input (blocked)
+  // and in the output (plain).
+  struct Slice {
+    size_t input;
+    int64_t image, blocked, plain;
+  };
+  std::vector<Slice> slices;
+  int64_t offset = 0;
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) {
+    const int64_t blocks = ctx.input_shape(i)[1] / kTapBlock;
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t cb = 0; cb < blocks; ++cb)
+        slices.push_back({i, b, (b * blocks + cb) * pixels * kTapBlock,
+                          (b * channels + offset + cb * kTapBlock) * pixels});
+    offset += ctx.input_shape(i)[1];
+  }
+  std::vector<const float*> inputs;
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) inputs.push_back(exec::data_of(ctx.input(i)));
+  float* out = exec::data_of(ctx.output_into_tap(0));
+  CopyMode mode;
+  mode.avx512 = use_avx512_kernels();
+  ctx.forward([=] {
+#pragma omp parallel for schedule(static)
+    for (size_t k = 0; k < slices.size(); ++k) {
+      const Slice& s = slices[k];
+      to_planes(inputs[s.input] + s.blocked, out + s.plain, pixels, mode);
+    }
+  });
+  if (!ctx.training()) return;
+  std::vector<float*> grads;
+  std::vector<const float*> masks;
+  bool any = false;
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) {
+    const bool wanted = ctx.needs_grad(i);
+    grads.push_back(wanted ? exec::data_of(ctx.diff_input(i, ctx.input_desc(i))) : nullptr);
+    masks.push_back(wanted && ctx.take_relu_mask(i) ? inputs[i] : nullptr);
+    any |= wanted;
+  }
+  if (!any) return;
+  const float* diff = exec::data_of(ctx.diff_output(0));
+  const uint8_t* redirected = ctx.relu_redirect_flags();
+  mode.stream =
+      mode.avx512 && static_cast<size_t>(batch * channels * pixels) * sizeof(float) >= kStreamBytes;
+  ctx.backward([=] {
+#pragma omp parallel for schedule(static)
+    for (size_t k = 0; k < slices.size(); ++k) {
+      const Slice& s = slices[k];
+      if (grads[s.input] == nullptr) continue;
+      const float* y = masks[s.input] != nullptr && redirected[s.image] == 0
+                           ? masks[s.input] + s.blocked
+                           : nullptr;
+      from_planes(diff + s.plain, y, grads[s.input] + s.blocked, pixels, mode);
+    }
+  });
+}
+
 void compile(exec::OpContext& ctx) {
   using namespace dnnl;
   if (const Desc planned = ctx.planned_output_desc(0); planned.data.ndims != 0)
     return compile_in_place(ctx, planned);
   const Shape& out_shape = ctx.output_shape(0);
   const int64_t axis = concat_axis(ctx.node(), out_shape);
-  if (const int64_t block = copyable_block(ctx, axis)) return compile_by_copies(ctx, block);
+  const int64_t block = copyable_block(ctx, axis);
+  if (block == kTapBlock && ctx.output_only_for_objective(0)) return compile_into_tap(ctx);
+  if (block != 0) return compile_by_copies(ctx, block);
   std::vector<memory> srcs;
   std::vector<Desc> descs;
   for (size_t i = 0; i < ctx.num_inputs(); ++i) {

@@ -79,6 +79,28 @@ TEST(ConcatInPlace, BatchOfTwoCopiesRuns) {
   EXPECT_TRUE(runs_op(net, "Concat"));
 }
 
+// Read by the objective alone (the network's output), at batch 2 the Concat transposes its
+// blocks straight into the output tensor and its gradient straight out of the objective's:
+// no reorder reads the output out or feeds its gradient in.
+TEST(ConcatInPlace, BatchOfTwoOutputWrittenIntoTheObjectivesTensor) {
+  std::mt19937 rng(8);
+  GraphBuilder b("concat_output", 13);
+  b.input("x", {2, 16, 7, 6});
+  b.constant("wa", random_tensor({16, 16, 1, 1}, rng));
+  b.constant("wb", random_tensor({32, 16, 3, 3}, rng));
+  b.node("Conv", {"x", "wa"}, {"a_pre"});
+  b.node("Sigmoid", {"a_pre"}, {"a"});
+  b.node("Conv", {"x", "wb"}, {"b"}).attributes["pads"] = attr_ints({1, 1, 1, 1});
+  b.node("Concat", {"a", "b"}, {"y"}).attributes["axis"] = attr_int(1);
+  b.output("y");
+  const Model model = b.build();
+  Network net(model, {.input_shapes = {{"x", {2, 16, 7, 6}}}, .outputs = {"y"}});
+  expect_network_matches_reference(net, model, {2, 16, 7, 6});
+  EXPECT_TRUE(runs_op(net, "Concat"));
+  for (const ProfileRow& r : net.profile())
+    EXPECT_FALSE(r.op == "reorder" && r.label == "y") << r.pass << " copies the output";
+}
+
 TEST(ConcatInPlace, BatchOfTwoMisalignedUsesTheConcatPrimitive) {
   std::mt19937 rng(7);
   const Model model = inception_like(rng, 8, false);
