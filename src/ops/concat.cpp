@@ -173,6 +173,26 @@ void split_runs(const std::vector<Run>& runs, const float* whole,
   }
 }
 
+// Where each input's gradient goes (null: not wanted; all empty when none is) and, where the
+// input's producer offers its fused ReLU's mask (take_relu_mask), the input's values to apply
+// it from: the gradient is copied out anyway, and masking in the copy saves the producer a pass.
+struct GradientTargets {
+  std::vector<float*> grads;
+  std::vector<const float*> masks;
+};
+
+GradientTargets gradient_targets(exec::OpContext& ctx, const std::vector<const float*>& inputs) {
+  GradientTargets t;
+  bool any = false;
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) {
+    const bool wanted = ctx.needs_grad(i);
+    t.grads.push_back(wanted ? exec::data_of(ctx.diff_input(i, ctx.input_desc(i))) : nullptr);
+    t.masks.push_back(wanted && ctx.take_relu_mask(i) ? inputs[i] : nullptr);
+    any |= wanted;
+  }
+  return any ? t : GradientTargets();
+}
+
 void compile_by_copies(exec::OpContext& ctx, int64_t block) {
   const std::vector<Run> runs = channel_runs(ctx, block);
   std::vector<const float*> inputs;
@@ -185,21 +205,11 @@ void compile_by_copies(exec::OpContext& ctx, int64_t block) {
   mode.stream = mode.avx512 && layout.get_size() >= kStreamBytes;
   ctx.forward([=] { copy_runs(runs, inputs, out, mode); });
   if (!ctx.training()) return;
-  // Each input's gradient slice is copied out anyway: where its producer's ReLU offers its
-  // mask, applying it in the copy saves the producer a pass over the gradient.
-  std::vector<float*> grads;
-  std::vector<const float*> masks;
-  bool any = false;
-  for (size_t i = 0; i < ctx.num_inputs(); ++i) {
-    const bool wanted = ctx.needs_grad(i);
-    grads.push_back(wanted ? exec::data_of(ctx.diff_input(i, ctx.input_desc(i))) : nullptr);
-    masks.push_back(wanted && ctx.take_relu_mask(i) ? inputs[i] : nullptr);
-    any |= wanted;
-  }
-  if (!any) return;
+  const GradientTargets t = gradient_targets(ctx, inputs);
+  if (t.grads.empty()) return;
   const float* diff = exec::data_of(ctx.diff_output(0, layout));
   const uint8_t* redirected = ctx.relu_redirect_flags();
-  ctx.backward([=] { split_runs(runs, diff, grads, masks, redirected, mode); });
+  ctx.backward([=] { split_runs(runs, diff, t.grads, t.masks, redirected, mode); });
 }
 
 // A Concat whose output only the objective reads (OpContext::output_only_for_objective) and
@@ -326,16 +336,8 @@ void compile_into_tap(exec::OpContext& ctx) {
     }
   });
   if (!ctx.training()) return;
-  std::vector<float*> grads;
-  std::vector<const float*> masks;
-  bool any = false;
-  for (size_t i = 0; i < ctx.num_inputs(); ++i) {
-    const bool wanted = ctx.needs_grad(i);
-    grads.push_back(wanted ? exec::data_of(ctx.diff_input(i, ctx.input_desc(i))) : nullptr);
-    masks.push_back(wanted && ctx.take_relu_mask(i) ? inputs[i] : nullptr);
-    any |= wanted;
-  }
-  if (!any) return;
+  const GradientTargets t = gradient_targets(ctx, inputs);
+  if (t.grads.empty()) return;
   const float* diff = exec::data_of(ctx.diff_output(0));
   const uint8_t* redirected = ctx.relu_redirect_flags();
   mode.stream =
@@ -344,11 +346,11 @@ void compile_into_tap(exec::OpContext& ctx) {
 #pragma omp parallel for schedule(static)
     for (size_t k = 0; k < slices.size(); ++k) {
       const Slice& s = slices[k];
-      if (grads[s.input] == nullptr) continue;
-      const float* y = masks[s.input] != nullptr && redirected[s.image] == 0
-                           ? masks[s.input] + s.blocked
+      if (t.grads[s.input] == nullptr) continue;
+      const float* y = t.masks[s.input] != nullptr && redirected[s.image] == 0
+                           ? t.masks[s.input] + s.blocked
                            : nullptr;
-      from_planes(diff + s.plain, y, grads[s.input] + s.blocked, pixels, mode);
+      from_planes(diff + s.plain, y, t.grads[s.input] + s.blocked, pixels, mode);
     }
   });
 }

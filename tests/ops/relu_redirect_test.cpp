@@ -27,7 +27,7 @@ Model dead_relu_model(bool fused_by_conv) {
 void check_redirect(bool fused) {
   const Model model = dead_relu_model(fused);
   std::vector<std::string> outputs = {"y"};
-  if (!fused) outputs.push_back("pre");
+  if (!fused) outputs.emplace_back("pre");
   Network net(model, {.outputs = outputs});
   std::mt19937 rng(2);
   const Tensor x = random_tensor({2, 2, 5, 5}, rng);
@@ -42,7 +42,7 @@ void check_redirect(bool fused) {
   net.redirect_relu_gradients({1, 0});
   net.backward();
   const Tensor& dx = net.input_gradient();
-  const int64_t per_image = 2 * 5 * 5;
+  const int64_t per_image = int64_t{2} * 5 * 5;
   // Image 0: the upward part of dy passes; each input pixel sums 16 unit weights' gradients.
   for (int64_t i = 0; i < per_image; ++i) {
     double expected = 0;

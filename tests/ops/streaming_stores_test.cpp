@@ -1,6 +1,7 @@
 // Outputs larger than the caches (4 MB, kStreamBytes in src/ops/avx512.h) are written with
-// streaming stores by the blocked LRN and max pool kernels and by Concat's run copies, forward
-// and backward. Here every such buffer is at least that large: the output against the float64
+// streaming stores by the blocked LRN kernel and by Concat (its run copies, and its transposes
+// out of the objective's gradient). Here every such buffer is at least that large (the max pool
+// between them writes normally): the output against the float64
 // reference network, and the input gradient of sum(w * y) along random directions against
 // central differences of that reference (one pair of reference runs per direction, where an
 // element-wise check would need millions).
@@ -9,11 +10,8 @@
 #include <cmath>
 #include <random>
 
-#include "neuroscope/network.h"
-#include "ops/op_case.h"
+#include "ops/network_check.h"
 #include "testing/graph_builder.h"
-#include "testing/ref_network.h"
-#include "testing/testing.h"
 
 namespace neuroscope::testing {
 namespace {
@@ -43,37 +41,19 @@ TEST(StreamingStores, LargeLrnMaxPoolConcatMatchTheReference) {
   std::mt19937 rng(41);
   const Model model = large_model(rng);
   Network net(model, {.outputs = {"y"}});
-  const Tensor x = random_tensor(kInput, rng);
-  std::copy(x.values().begin(), x.values().end(), net.input("x").values().begin());
-  net.forward();
-
-  ReferenceNetwork ref(model, {{"x", kInput}}, {"y"});
-  const ref::RefTensor x_ref = ref::from_tensor(x);
-  const Tensor expected = ref::to_tensor(ref.run({{"x", x_ref}}).at("y"));
-  ASSERT_EQ(net.output("y").shape(), expected.shape());
-  EXPECT_LE(relative_error(net.output("y"), expected), 1e-4) << "forward";
-
-  const Tensor w = random_tensor(expected.shape(), rng);
-  std::copy(w.values().begin(), w.values().end(), net.output_gradient("y").values().begin());
-  net.backward();
+  const ReferenceComparison c = run_against_reference(net, model, kInput, rng);
   const Tensor& dx = net.input_gradient("x");
-  auto objective = [&](const ref::RefTensor& input) {
-    const ref::RefTensor y = ref.run({{"x", input}}).at("y");
-    double sum = 0;
-    for (int64_t k = 0; k < y.size(); ++k) sum += w[k] * y.v[static_cast<size_t>(k)];
-    return sum;
-  };
   for (int direction = 0; direction < 2; ++direction) {
     const Tensor v = random_tensor(kInput, rng);
     const double step = 1e-7;  // small: few of the ~10^6 max-pool windows change winner
-    ref::RefTensor plus = x_ref, minus = x_ref;
+    ref::RefTensor plus = c.x_ref, minus = c.x_ref;
     double along = 0;
-    for (int64_t k = 0; k < x.size(); ++k) {
+    for (int64_t k = 0; k < c.x.size(); ++k) {
       plus.v[static_cast<size_t>(k)] += step * v[k];
       minus.v[static_cast<size_t>(k)] -= step * v[k];
       along += static_cast<double>(dx[k]) * v[k];
     }
-    const double fd = (objective(plus) - objective(minus)) / (2 * step);
+    const double fd = (c.objective(plus) - c.objective(minus)) / (2 * step);
     EXPECT_NEAR(along, fd, 1e-3 * std::fabs(fd)) << "input gradient along direction " << direction;
   }
 }
