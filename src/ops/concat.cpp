@@ -119,14 +119,27 @@ struct CopyMode {
   bool avx512 = false, stream = false;
 };
 
-// to = from, or, given the forward values y of a ReLU whose gradient mask this Concat took
-// over (OpContext::take_relu_mask), to = from where y > 0 and 0 elsewhere.
+// A gradient value g, or, given the forward values y of a ReLU whose gradient mask this Concat
+// took over (OpContext::take_relu_mask), g where y[at] > 0 and 0 elsewhere.
+inline float masked(float g, const float* y, int64_t at) {
+  return y == nullptr || y[at] > 0.0f ? g : 0.0f;
+}
+
+// to[i] = masked(from[i], y, i) for i in [begin, end).
+void copy_portable(const float* from, const float* y, float* to, int64_t begin, int64_t end) {
+  if (y == nullptr) {
+    std::copy(from + begin, from + end, to + begin);
+    return;
+  }
+  for (int64_t i = begin; i < end; ++i) to[i] = masked(from[i], y, i);
+}
+
 NS_AVX512 void copy_avx512(const float* from, const float* y, float* to, int64_t count,
                            bool stream) {
-  auto one = [&](int64_t i) { to[i] = y == nullptr || y[i] > 0.0f ? from[i] : 0.0f; };
   int64_t i = 0;
   if (stream)
-    for (; i < count && (reinterpret_cast<uintptr_t>(to + i) & 63) != 0; ++i) one(i);
+    while (i < count && (reinterpret_cast<uintptr_t>(to + i) & 63) != 0) ++i;
+  copy_portable(from, y, to, 0, i);
   const __m512 zero = _mm512_setzero_ps();
   for (; i + 16 <= count; i += 16) {
     __m512 v = _mm512_loadu_ps(from + i);
@@ -134,17 +147,13 @@ NS_AVX512 void copy_avx512(const float* from, const float* y, float* to, int64_t
       v = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(_mm512_loadu_ps(y + i), zero, _CMP_GT_OQ), v);
     store16(to + i, v, stream);
   }
-  for (; i < count; ++i) one(i);
+  copy_portable(from, y, to, i, count);
   if (stream) _mm_sfence();
 }
 
 void copy(const float* from, const float* y, float* to, int64_t count, CopyMode mode) {
   if (mode.avx512) return copy_avx512(from, y, to, count, mode.stream);
-  if (y == nullptr) {
-    std::copy(from, from + count, to);
-    return;
-  }
-  for (int64_t i = 0; i < count; ++i) to[i] = y[i] > 0.0f ? from[i] : 0.0f;
+  copy_portable(from, y, to, 0, count);
 }
 
 void copy_runs(const std::vector<Run>& runs, const std::vector<const float*>& inputs, float* out,
@@ -248,8 +257,23 @@ NS_AVX512 inline void transpose16(__m512 (&r)[16]) {
   }
 }
 
-// 16 channels of one image: from `block` (pixels x 16) into the planes (16 x pixels, `pixels`
-// apart), 16 pixels at a time.
+// 16 channels of one image, pixels [begin, end): from `block` (pixels x 16) into the planes
+// (16 x pixels, `pixels` apart), and back, masked (see masked()).
+void to_planes_portable(const float* block, float* planes, int64_t pixels, int64_t begin) {
+  for (int64_t p = begin; p < pixels; ++p)
+    for (int64_t c = 0; c < kTapBlock; ++c) planes[c * pixels + p] = block[p * kTapBlock + c];
+}
+
+void from_planes_portable(const float* planes, const float* y, float* block, int64_t pixels,
+                          int64_t begin) {
+  for (int64_t p = begin; p < pixels; ++p)
+    for (int64_t c = 0; c < kTapBlock; ++c) {
+      const int64_t at = p * kTapBlock + c;
+      block[at] = masked(planes[c * pixels + p], y, at);
+    }
+}
+
+// The same, 16 pixels at a time.
 NS_AVX512 void to_planes_avx512(const float* block, float* planes, int64_t pixels) {
   int64_t p = 0;
   for (; p + kTapBlock <= pixels; p += kTapBlock) {
@@ -258,12 +282,9 @@ NS_AVX512 void to_planes_avx512(const float* block, float* planes, int64_t pixel
     transpose16(r);
     for (int64_t c = 0; c < kTapBlock; ++c) _mm512_storeu_ps(planes + c * pixels + p, r[c]);
   }
-  for (; p < pixels; ++p)
-    for (int64_t c = 0; c < kTapBlock; ++c) planes[c * pixels + p] = block[p * kTapBlock + c];
+  to_planes_portable(block, planes, pixels, p);
 }
 
-// The reverse: the planes into `block`, zeroed where y (laid out like `block`) is not positive
-// when y is given.
 NS_AVX512 void from_planes_avx512(const float* planes, const float* y, float* block, int64_t pixels,
                                   bool stream) {
   const __m512 zero = _mm512_setzero_ps();
@@ -280,27 +301,18 @@ NS_AVX512 void from_planes_avx512(const float* planes, const float* y, float* bl
       store16(block + at, r[j], stream);
     }
   }
-  for (; p < pixels; ++p)
-    for (int64_t c = 0; c < kTapBlock; ++c) {
-      const int64_t at = p * kTapBlock + c;
-      block[at] = y == nullptr || y[at] > 0.0f ? planes[c * pixels + p] : 0.0f;
-    }
+  from_planes_portable(planes, y, block, pixels, p);
   if (stream) _mm_sfence();
 }
 
 void to_planes(const float* block, float* planes, int64_t pixels, CopyMode mode) {
   if (mode.avx512) return to_planes_avx512(block, planes, pixels);
-  for (int64_t p = 0; p < pixels; ++p)
-    for (int64_t c = 0; c < kTapBlock; ++c) planes[c * pixels + p] = block[p * kTapBlock + c];
+  to_planes_portable(block, planes, pixels, 0);
 }
 
 void from_planes(const float* planes, const float* y, float* block, int64_t pixels, CopyMode mode) {
   if (mode.avx512) return from_planes_avx512(planes, y, block, pixels, mode.stream);
-  for (int64_t p = 0; p < pixels; ++p)
-    for (int64_t c = 0; c < kTapBlock; ++c) {
-      const int64_t at = p * kTapBlock + c;
-      block[at] = y == nullptr || y[at] > 0.0f ? planes[c * pixels + p] : 0.0f;
-    }
+  from_planes_portable(planes, y, block, pixels, 0);
 }
 
 void compile_into_tap(exec::OpContext& ctx) {
