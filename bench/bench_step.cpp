@@ -119,6 +119,10 @@ void render_step(benchmark::State& state, const std::string& layer) {
     state.SkipWithError("render_step needs at least 2 steps (the first is not counted)");
     return;
   }
+  if (std::string why = neuroscope::precision_unavailable_reason(c.precision); !why.empty()) {
+    state.SkipWithError(("UNAVAILABLE: " + why).c_str());
+    return;
+  }
   neuroscope::Model model = neuroscope::Model::load(googlenet_path());
   neuroscope::bench::ReferenceRender render(model, c);
   std::vector<double> steps;
@@ -183,8 +187,22 @@ BENCHMARK_CAPTURE(render_step, inception_4d, std::string("inception_4d/output"))
 BENCHMARK_CAPTURE(render_step, full, std::string("loss3/classifier"))
     ->Apply([](benchmark::internal::Benchmark* b) { render_cases(b, false); });
 
+// For bench/compare: per precision code (precision_of), why this CPU cannot run it ("" when it
+// can), as a JSON array.
+int print_unavailable_reasons() {
+  std::printf("[");
+  for (int64_t code = 0; code < 3; ++code) {
+    std::string why = neuroscope::precision_unavailable_reason(precision_of(code));
+    std::printf("%s\"%s\"", code ? ", " : "", why.c_str());  // plain text: no quotes to escape
+  }
+  std::printf("]\n");
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc == 2 && std::strcmp(argv[1], "--startup") == 0) return startup();
+  if (argc == 2 && std::strcmp(argv[1], "--unavailable-precisions") == 0)
+    return print_unavailable_reasons();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -9,6 +9,7 @@ packages=(
   g++ cmake make pkg-config git
   # engine and model format
   libdnnl-dev libonnx-dev libprotobuf-dev protobuf-compiler
+  ocl-icd-opencl-dev  # Debian's dnnl-config.cmake requires OpenCL (only a Recommends of libdnnl-dev)
   # images, JSON, downloads, OpenMP
   libstb-dev nlohmann-json3-dev libcurl4-openssl-dev libgomp1
   # tests and benchmarks

@@ -41,6 +41,11 @@ enum class Precision {
                      // input lies within that distance of its kink. For rendering, not checking.
 };
 
+// Why this CPU cannot run `precision` with the oneDNN neuroscope was built with (oneDNN 2.6
+// has bfloat16 and Winograd convolutions for AVX-512 CPUs only); empty when it can. Network
+// throws this message for such a precision.
+std::string precision_unavailable_reason(Precision precision);
+
 struct NetworkOptions {
   // Shapes per input; missing inputs get Model::default_input_shape. Batch and spatial sizes
   // may differ from the declared ones wherever the graph allows.

@@ -1,6 +1,7 @@
 #include "neuroscope/network.h"
 
 #include <algorithm>
+#include <dnnl.hpp>
 
 #include "exec/plan.h"
 #include "graph/specialize.h"
@@ -23,6 +24,20 @@ void check_input_shape(const Model& model, const ModelInput& in, const Shape& gi
 
 }  // namespace
 
+std::string precision_unavailable_reason(Precision precision) {
+  if (precision == Precision::kFloat32) return {};
+  using dnnl::cpu_isa;
+  const cpu_isa isa = dnnl::get_effective_cpu_isa();
+  if (isa == cpu_isa::avx512_core || isa == cpu_isa::avx512_core_vnni ||
+      isa == cpu_isa::avx512_core_bf16 || isa == cpu_isa::avx512_core_amx)
+    return {};
+  return precision == Precision::kBFloat16
+             ? "bfloat16 precision needs a CPU with AVX-512 (AVX512-BF16 or AMX to be fast); use "
+               "float32 on this one"
+             : "Winograd convolutions need a CPU with AVX-512 (oneDNN 2.6 has them for no "
+               "other); use float32 on this one";
+}
+
 Network::Network(const Model& model, NetworkOptions options) {
   const auto inputs = model.inputs();
   std::map<std::string, Shape> shapes;
@@ -42,15 +57,8 @@ Network::Network(const Model& model, NetworkOptions options) {
     if (!shapes.count(name))
       throw error(model.path().string(), ": the model has no input named '", name, "'");
 
-  if (options.precision == Precision::kBFloat16) {
-    using dnnl::cpu_isa;
-    const cpu_isa isa = dnnl::get_effective_cpu_isa();
-    if (isa != cpu_isa::avx512_core && isa != cpu_isa::avx512_core_vnni &&
-        isa != cpu_isa::avx512_core_bf16 && isa != cpu_isa::avx512_core_amx)
-      throw error(
-          "bfloat16 precision needs a CPU with AVX-512 (AVX512-BF16 or AMX to be fast); use",
-          " float32 on this one");
-  }
+  if (std::string why = precision_unavailable_reason(options.precision); !why.empty())
+    throw error(why);
   requested_ = options.outputs.empty() ? model.outputs() : options.outputs;
   for (const std::string& name : requested_) model.resolve_tensor(name);  // friendly errors
 

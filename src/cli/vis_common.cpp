@@ -132,7 +132,8 @@ FlagSpec precision_flag() {
           .value = "fp32|winograd|bf16",
           .help =
               "arithmetic of the convolutions (default fp32; winograd: float32 with Winograd"
-              " 3x3 convolutions, ~1.3x faster at batch 8; bf16: ~2x faster on AMX CPUs)"};
+              " 3x3 convolutions, ~1.3x faster at batch 8; bf16: ~2x faster on AMX CPUs; both need"
+              " AVX-512)"};
 }
 
 Precision precision_from(const Args& args) {

@@ -222,11 +222,14 @@ void compile_by_copies(exec::OpContext& ctx, int64_t block) {
 }
 
 // A Concat whose output only the objective reads (OpContext::output_only_for_objective) and
-// whose inputs come in 16-channel blocks: each block of each image is transposed straight into
-// the objective's plain tensor, and its gradient straight back out of the objective's plain
+// whose inputs come in 8- or 16-channel blocks: each block of each image is transposed straight
+// into the objective's plain tensor, and its gradient straight back out of the objective's plain
 // gradient (with the producer's ReLU mask where taken). The tap's own copies and a pass each
-// way are saved; batch 1 is in place anyway.
+// way are saved; batch 1 is in place anyway. 16-channel blocks have AVX-512 kernels.
 constexpr int64_t kTapBlock = 16;
+bool transposes_into_tap(int64_t block) {
+  return block == 8 || block == kTapBlock;
+}
 
 // Rows r[0..15] of a 16x16 tile become its columns, in registers: pairs of rows interleaved by
 // floats, then by float pairs (each 128-bit lane k of u[4i + j] is column 4k + j of rows
@@ -257,18 +260,19 @@ NS_AVX512 inline void transpose16(__m512 (&r)[16]) {
   }
 }
 
-// 16 channels of one image, pixels [begin, end): from `block` (pixels x 16) into the planes
-// (16 x pixels, `pixels` apart), and back, masked (see masked()).
-void to_planes_portable(const float* block, float* planes, int64_t pixels, int64_t begin) {
+// `width` channels of one image, pixels [begin, end): from `block` (pixels x width) into the
+// planes (width x pixels, `pixels` apart), and back, masked (see masked()).
+void to_planes_portable(const float* block, float* planes, int64_t pixels, int64_t begin,
+                        int64_t width) {
   for (int64_t p = begin; p < pixels; ++p)
-    for (int64_t c = 0; c < kTapBlock; ++c) planes[c * pixels + p] = block[p * kTapBlock + c];
+    for (int64_t c = 0; c < width; ++c) planes[c * pixels + p] = block[p * width + c];
 }
 
 void from_planes_portable(const float* planes, const float* y, float* block, int64_t pixels,
-                          int64_t begin) {
+                          int64_t begin, int64_t width) {
   for (int64_t p = begin; p < pixels; ++p)
-    for (int64_t c = 0; c < kTapBlock; ++c) {
-      const int64_t at = p * kTapBlock + c;
+    for (int64_t c = 0; c < width; ++c) {
+      const int64_t at = p * width + c;
       block[at] = masked(planes[c * pixels + p], y, at);
     }
 }
@@ -282,7 +286,7 @@ NS_AVX512 void to_planes_avx512(const float* block, float* planes, int64_t pixel
     transpose16(r);
     for (int64_t c = 0; c < kTapBlock; ++c) _mm512_storeu_ps(planes + c * pixels + p, r[c]);
   }
-  to_planes_portable(block, planes, pixels, p);
+  to_planes_portable(block, planes, pixels, p, kTapBlock);
 }
 
 NS_AVX512 void from_planes_avx512(const float* planes, const float* y, float* block, int64_t pixels,
@@ -301,26 +305,28 @@ NS_AVX512 void from_planes_avx512(const float* planes, const float* y, float* bl
       store16(block + at, r[j], stream);
     }
   }
-  from_planes_portable(planes, y, block, pixels, p);
+  from_planes_portable(planes, y, block, pixels, p, kTapBlock);
   if (stream) _mm_sfence();
 }
 
-void to_planes(const float* block, float* planes, int64_t pixels, CopyMode mode) {
+// mode.avx512 only with 16-channel blocks.
+void to_planes(const float* block, float* planes, int64_t pixels, int64_t width, CopyMode mode) {
   if (mode.avx512) return to_planes_avx512(block, planes, pixels);
-  to_planes_portable(block, planes, pixels, 0);
+  to_planes_portable(block, planes, pixels, 0, width);
 }
 
-void from_planes(const float* planes, const float* y, float* block, int64_t pixels, CopyMode mode) {
+void from_planes(const float* planes, const float* y, float* block, int64_t pixels, int64_t width,
+                 CopyMode mode) {
   if (mode.avx512) return from_planes_avx512(planes, y, block, pixels, mode.stream);
-  from_planes_portable(planes, y, block, pixels, 0);
+  from_planes_portable(planes, y, block, pixels, 0, width);
 }
 
-void compile_into_tap(exec::OpContext& ctx) {
+void compile_into_tap(exec::OpContext& ctx, int64_t width) {
   const Shape& out_shape = ctx.output_shape(0);
   const int64_t batch = out_shape[0], channels = out_shape[1];
   const int64_t pixels = out_shape[2] * out_shape[3];
-  // One slice per image, input and block of 16 channels: where it lies in the input (blocked)
-  // and in the output (plain).
+  // One slice per image, input and block of `width` channels: where it lies in the input
+  // (blocked) and in the output (plain).
   struct Slice {
     size_t input;
     int64_t image, blocked, plain;
@@ -328,23 +334,23 @@ void compile_into_tap(exec::OpContext& ctx) {
   std::vector<Slice> slices;
   int64_t offset = 0;
   for (size_t i = 0; i < ctx.num_inputs(); ++i) {
-    const int64_t blocks = ctx.input_shape(i)[1] / kTapBlock;
+    const int64_t blocks = ctx.input_shape(i)[1] / width;
     for (int64_t b = 0; b < batch; ++b)
       for (int64_t cb = 0; cb < blocks; ++cb)
-        slices.push_back({i, b, (b * blocks + cb) * pixels * kTapBlock,
-                          (b * channels + offset + cb * kTapBlock) * pixels});
+        slices.push_back({i, b, (b * blocks + cb) * pixels * width,
+                          (b * channels + offset + cb * width) * pixels});
     offset += ctx.input_shape(i)[1];
   }
   std::vector<const float*> inputs;
   for (size_t i = 0; i < ctx.num_inputs(); ++i) inputs.push_back(exec::data_of(ctx.input(i)));
   float* out = exec::data_of(ctx.output_into_tap(0));
   CopyMode mode;
-  mode.avx512 = use_avx512_kernels();
+  mode.avx512 = width == kTapBlock && use_avx512_kernels();
   ctx.forward([=] {
 #pragma omp parallel for schedule(static)
     for (size_t k = 0; k < slices.size(); ++k) {
       const Slice& s = slices[k];
-      to_planes(inputs[s.input] + s.blocked, out + s.plain, pixels, mode);
+      to_planes(inputs[s.input] + s.blocked, out + s.plain, pixels, width, mode);
     }
   });
   if (!ctx.training()) return;
@@ -362,7 +368,7 @@ void compile_into_tap(exec::OpContext& ctx) {
       const float* y = t.masks[s.input] != nullptr && redirected[s.image] == 0
                            ? t.masks[s.input] + s.blocked
                            : nullptr;
-      from_planes(diff + s.plain, y, t.grads[s.input] + s.blocked, pixels, mode);
+      from_planes(diff + s.plain, y, t.grads[s.input] + s.blocked, pixels, width, mode);
     }
   });
 }
@@ -374,7 +380,8 @@ void compile(exec::OpContext& ctx) {
   const Shape& out_shape = ctx.output_shape(0);
   const int64_t axis = concat_axis(ctx.node(), out_shape);
   const int64_t block = copyable_block(ctx, axis);
-  if (block == kTapBlock && ctx.output_only_for_objective(0)) return compile_into_tap(ctx);
+  if (transposes_into_tap(block) && ctx.output_only_for_objective(0))
+    return compile_into_tap(ctx, block);
   if (block != 0) return compile_by_copies(ctx, block);
   std::vector<memory> srcs;
   std::vector<Desc> descs;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iostream>
 #include <random>
 
 #include "neuroscope/network.h"
@@ -18,6 +19,8 @@ namespace neuroscope::testing {
 namespace {
 
 TEST(ConvWinograd, MatchesReferenceAndDiffersFromDirect) {
+  if (std::string why = precision_unavailable_reason(Precision::kFloat32Winograd); !why.empty())
+    GTEST_SKIP() << "SKIPPED: " << why;
   std::mt19937 rng(5);
   const Shape x_shape = {2, 32, 32, 32};  // 2 x 32 x 32 output positions: Winograd pays here
   GraphBuilder b("conv_winograd", 13);
@@ -57,6 +60,33 @@ TEST(ConvWinograd, MatchesReferenceAndDiffersFromDirect) {
   // A tiny step (the float64 reference can afford it): along a random direction the derivative
   // sums 64K terms of both signs, and each ReLU kink the step crosses moves it by ~0.5%.
   expect_directional_derivatives(objective, x64, dx, rng, 1e-7);
+}
+
+// Each precision either builds, or, where this CPU cannot run it, is refused at construction
+// with precision_unavailable_reason's message (nothing silently falls back to float32).
+TEST(Precisions, UnavailableOnesAreRefusedWithTheReason) {
+  std::mt19937 rng(6);
+  GraphBuilder b("conv_precision", 13);
+  b.input("x", {1, 32, 8, 8});
+  b.constant("w", random_tensor({32, 32, 3, 3}, rng));
+  b.node("Conv", {"x", "w"}, {"y"});
+  b.output("y");
+  const Model model = b.build();
+  EXPECT_EQ(precision_unavailable_reason(Precision::kFloat32), "") << "float32 runs anywhere";
+  for (Precision p : {Precision::kFloat32Winograd, Precision::kBFloat16}) {
+    const std::string why = precision_unavailable_reason(p);
+    if (why.empty()) {
+      EXPECT_NO_THROW(Network(model, {.outputs = {"y"}, .precision = p}));
+      continue;
+    }
+    std::cout << "this CPU cannot run a precision: " << why << "\n";
+    try {
+      Network net(model, {.outputs = {"y"}, .precision = p});
+      ADD_FAILURE() << "built a network in a precision this CPU lacks: " << why;
+    } catch (const std::exception& e) {
+      EXPECT_EQ(std::string(e.what()), why);
+    }
+  }
 }
 
 }  // namespace
