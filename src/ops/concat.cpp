@@ -15,7 +15,7 @@
 #include <cstdint>
 
 #include "exec/plan.h"
-#include "ops/avx512.h"
+#include "ops/simd.h"
 #include "ops/op.h"
 #include "ops/view.h"
 

@@ -16,7 +16,7 @@
 #include <memory>
 
 #include "exec/plan.h"
-#include "ops/avx512.h"
+#include "ops/simd.h"
 #include "ops/lrn_blocked.h"
 
 namespace neuroscope::ops {

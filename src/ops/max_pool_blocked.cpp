@@ -1,9 +1,10 @@
-// 2-D max pooling on float32 tensors in oneDNN's 16-channel blocked layout (what convolutions
-// hand on), written out because oneDNN 2.6's pooling reaches only ~10 GB/s on these shapes
-// (GoogLeNet's 3x3 pools: a seventh of a step). One pass over the input keeps, per output
-// element, the window tap that won (a byte); the backward pass gathers, for every input element,
-// the output gradients whose window it won, so each input is written once, without zeroing or
-// races. A block's 16 channels are one AVX-512 register (intrinsics: GCC 12's auto-vectorized
+// 2-D max pooling on float32 tensors in oneDNN's 16- or 8-channel blocked layout (what
+// convolutions hand on with and without AVX-512), written out because oneDNN 2.6's pooling
+// reaches only ~10 GB/s on these shapes (GoogLeNet's 3x3 pools: a seventh of a step with
+// AVX-512, a fifth with AVX2). One pass over the input keeps, per output element, the window tap
+// that won (a byte); the backward pass gathers, for every input element, the output gradients
+// whose window it won, so each input is written once, without zeroing or races. A block's
+// channels are one register: AVX-512 for 16, AVX2 for 8 (intrinsics: GCC 12's auto-vectorized
 // loops were slower than oneDNN, and wrong under target("avx512f")); portable loops elsewhere.
 #include <immintrin.h>
 #include <algorithm>
@@ -12,13 +13,13 @@
 #include <vector>
 
 #include "exec/plan.h"
-#include "ops/avx512.h"
 #include "ops/pooling.h"
+#include "ops/simd.h"
 
 namespace neuroscope::ops {
 namespace {
 
-constexpr int64_t kBlock = 16;
+constexpr int64_t kMaxBlock = 16;
 using Tap = uint8_t;  // tap index ky * kw + kx within a window, below kNotPositive
 // Marks a winner that is not positive, when the producer's ReLU mask is ours (take_relu_mask):
 // such a window passes no gradient back, as the ReLU would not.
@@ -56,6 +57,7 @@ struct Geometry {
   Axis y, x;
   int64_t planes = 0;  // batch x channel blocks
   int64_t blocks = 0;  // channel blocks per image
+  int64_t block = 0;   // channels per block (8 or 16)
   bool relu_mask = false;
   const uint8_t* redirected = nullptr;  // per image: ReLU gradient redirected (then no mask)
 };
@@ -74,31 +76,31 @@ struct Kernels {
 // One output row of one channel block (portable loops).
 void forward_row(const float* plane, float* out, Tap* taps, const Geometry& g, int64_t oy) {
   const auto r = static_cast<size_t>(oy);
-  const int64_t iy0 = oy * g.y.stride - g.y.pad, kw = g.x.kernel;
+  const int64_t iy0 = oy * g.y.stride - g.y.pad, kw = g.x.kernel, block = g.block;
   for (int64_t ox = 0; ox < g.x.out; ++ox) {
     const auto c = static_cast<size_t>(ox);
     const int64_t ix0 = ox * g.x.stride - g.x.pad;
     const int64_t ky0 = g.y.tap_lo[r], kx0 = g.x.tap_lo[c];
-    float best[kBlock];
-    int64_t won[kBlock];
-    const float* first = plane + ((iy0 + ky0) * g.x.in + ix0 + kx0) * kBlock;
-    for (int64_t l = 0; l < kBlock; ++l) {
+    float best[kMaxBlock];
+    int64_t won[kMaxBlock];
+    const float* first = plane + ((iy0 + ky0) * g.x.in + ix0 + kx0) * block;
+    for (int64_t l = 0; l < block; ++l) {
       best[l] = first[l];
       won[l] = ky0 * kw + kx0;
     }
     for (int64_t ky = ky0; ky < g.y.tap_hi[r]; ++ky)
       for (int64_t kx = kx0; kx < g.x.tap_hi[c]; ++kx) {
-        const float* v = plane + ((iy0 + ky) * g.x.in + ix0 + kx) * kBlock;
-        for (int64_t l = 0; l < kBlock; ++l)
+        const float* v = plane + ((iy0 + ky) * g.x.in + ix0 + kx) * block;
+        for (int64_t l = 0; l < block; ++l)
           if (v[l] > best[l]) {  // strict: the first maximum in scan order wins ties
             best[l] = v[l];
             won[l] = ky * kw + kx;
           }
       }
-    std::copy(best, best + kBlock, out + ox * kBlock);
+    std::copy(best, best + block, out + ox * block);
     if (taps != nullptr)
-      for (int64_t l = 0; l < kBlock; ++l)
-        taps[ox * kBlock + l] =
+      for (int64_t l = 0; l < block; ++l)
+        taps[ox * block + l] =
             static_cast<Tap>(won[l] | (g.relu_mask && !(best[l] > 0.0f) ? kNotPositive : 0));
   }
 }
@@ -107,24 +109,25 @@ void forward_row(const float* plane, float* out, Tap* taps, const Geometry& g, i
 void backward_row(const float* diff_plane, const Tap* tap_plane, float* diff_in, const Geometry& g,
                   int64_t iy, Tap keep) {
   const auto r = static_cast<size_t>(iy);
-  const int64_t kw = g.x.kernel;
+  const int64_t kw = g.x.kernel, block = g.block;
   for (int64_t ix = 0; ix < g.x.in; ++ix) {
     const auto c = static_cast<size_t>(ix);
-    float sum[kBlock] = {};
+    float sum[kMaxBlock] = {};
     for (int64_t oy = g.y.out_lo[r]; oy < g.y.out_hi[r]; ++oy) {
       const int64_t ky = iy + g.y.pad - oy * g.y.stride;
       for (int64_t ox = g.x.out_lo[c]; ox < g.x.out_hi[c]; ++ox) {
         const auto t = static_cast<Tap>(ky * kw + ix + g.x.pad - ox * g.x.stride);
-        const int64_t at = (oy * g.x.out + ox) * kBlock;
-        for (int64_t l = 0; l < kBlock; ++l)
+        const int64_t at = (oy * g.x.out + ox) * block;
+        for (int64_t l = 0; l < block; ++l)
           if ((tap_plane[at + l] & keep) == t) sum[l] += diff_plane[at + l];
       }
     }
-    std::copy(sum, sum + kBlock, diff_in + ix * kBlock);
+    std::copy(sum, sum + block, diff_in + ix * block);
   }
 }
 
 // The same two rows in AVX-512 (F, BW, VL): a block of 16 channels is one register.
+constexpr int64_t kBlock16 = 16;
 
 NS_AVX512 void forward_row_avx512(const float* plane, float* out, Tap* taps, const Geometry& g,
                                   int64_t oy) {
@@ -135,26 +138,26 @@ NS_AVX512 void forward_row_avx512(const float* plane, float* out, Tap* taps, con
     const auto c = static_cast<size_t>(ox);
     const int64_t ix0 = ox * g.x.stride - g.x.pad;
     const int64_t kx0 = g.x.tap_lo[c], kx1 = g.x.tap_hi[c];
-    __m512 best = _mm512_loadu_ps(plane + ((iy0 + ky0) * g.x.in + ix0 + kx0) * kBlock);
+    __m512 best = _mm512_loadu_ps(plane + ((iy0 + ky0) * g.x.in + ix0 + kx0) * kBlock16);
     __m512i won = _mm512_set1_epi32(static_cast<int>(ky0 * kw + kx0));
     for (int64_t ky = ky0; ky < ky1; ++ky) {
-      const float* row = plane + ((iy0 + ky) * g.x.in + ix0) * kBlock;
+      const float* row = plane + ((iy0 + ky) * g.x.in + ix0) * kBlock16;
       for (int64_t kx = kx0; kx < kx1; ++kx) {
-        const __m512 v = _mm512_loadu_ps(row + kx * kBlock);
+        const __m512 v = _mm512_loadu_ps(row + kx * kBlock16);
         const __mmask16 greater = _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ);  // first max wins ties
         best = _mm512_mask_mov_ps(best, greater, v);
         won =
             _mm512_mask_mov_epi32(won, greater, _mm512_set1_epi32(static_cast<int>(ky * kw + kx)));
       }
     }
-    _mm512_storeu_ps(out + ox * kBlock, best);
+    _mm512_storeu_ps(out + ox * kBlock16, best);
     if (taps == nullptr) continue;
     if (g.relu_mask) {
       const __mmask16 positive = _mm512_cmp_ps_mask(best, _mm512_setzero_ps(), _CMP_GT_OQ);
       won = _mm512_mask_or_epi32(won, static_cast<__mmask16>(~positive), won,
                                  _mm512_set1_epi32(kNotPositive));
     }
-    _mm512_mask_cvtepi32_storeu_epi8(taps + ox * kBlock, 0xFFFF, won);
+    _mm512_mask_cvtepi32_storeu_epi8(taps + ox * kBlock16, 0xFFFF, won);
   }
 }
 
@@ -169,7 +172,7 @@ NS_AVX512 void backward_row_avx512(const float* diff_plane, const Tap* tap_plane
     for (int64_t oy = oy0; oy < oy1; ++oy) {
       const int64_t ky = iy + g.y.pad - oy * g.y.stride;
       for (int64_t ox = g.x.out_lo[c]; ox < g.x.out_hi[c]; ++ox) {
-        const int64_t at = (oy * g.x.out + ox) * kBlock;
+        const int64_t at = (oy * g.x.out + ox) * kBlock16;
         const auto t = static_cast<char>(ky * kw + ix + g.x.pad - ox * g.x.stride);
         const __m128i won =
             _mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(tap_plane + at)), kept);
@@ -177,33 +180,99 @@ NS_AVX512 void backward_row_avx512(const float* diff_plane, const Tap* tap_plane
         sum = _mm512_mask_add_ps(sum, mine, sum, _mm512_loadu_ps(diff_plane + at));
       }
     }
-    _mm512_storeu_ps(diff_in + ix * kBlock, sum);
+    _mm512_storeu_ps(diff_in + ix * kBlock16, sum);
   }
 }
 
-Kernels pick_kernels() {
-  if (use_avx512_kernels()) return {forward_row_avx512, backward_row_avx512};
+// The same two rows in AVX2 for 8-channel blocks. AVX2 has no mask registers: a comparison
+// gives a lane of all ones or zeros, and blends and ANDs apply it.
+constexpr int64_t kBlock8 = 8;
+
+NS_AVX2 void forward_row_avx2(const float* plane, float* out, Tap* taps, const Geometry& g,
+                              int64_t oy) {
+  const auto r = static_cast<size_t>(oy);
+  const int64_t iy0 = oy * g.y.stride - g.y.pad, kw = g.x.kernel;
+  const int64_t ky0 = g.y.tap_lo[r], ky1 = g.y.tap_hi[r];
+  for (int64_t ox = 0; ox < g.x.out; ++ox) {
+    const auto c = static_cast<size_t>(ox);
+    const int64_t ix0 = ox * g.x.stride - g.x.pad;
+    const int64_t kx0 = g.x.tap_lo[c], kx1 = g.x.tap_hi[c];
+    __m256 best = _mm256_loadu_ps(plane + ((iy0 + ky0) * g.x.in + ix0 + kx0) * kBlock8);
+    __m256i won = _mm256_set1_epi32(static_cast<int>(ky0 * kw + kx0));
+    for (int64_t ky = ky0; ky < ky1; ++ky) {
+      const float* row = plane + ((iy0 + ky) * g.x.in + ix0) * kBlock8;
+      for (int64_t kx = kx0; kx < kx1; ++kx) {
+        const __m256 v = _mm256_loadu_ps(row + kx * kBlock8);
+        const __m256 greater = _mm256_cmp_ps(v, best, _CMP_GT_OQ);  // first max wins ties
+        best = _mm256_blendv_ps(best, v, greater);
+        won = _mm256_blendv_epi8(won, _mm256_set1_epi32(static_cast<int>(ky * kw + kx)),
+                                 _mm256_castps_si256(greater));
+      }
+    }
+    _mm256_storeu_ps(out + ox * kBlock8, best);
+    if (taps == nullptr) continue;
+    if (g.relu_mask) {
+      const __m256 positive = _mm256_cmp_ps(best, _mm256_setzero_ps(), _CMP_GT_OQ);
+      won = _mm256_or_si256(
+          won, _mm256_andnot_si256(_mm256_castps_si256(positive), _mm256_set1_epi32(kNotPositive)));
+    }
+    // 8 taps below 256 to 8 bytes: to 16 bits (the halves in order), then to 8.
+    const __m128i halves =
+        _mm_packus_epi32(_mm256_castsi256_si128(won), _mm256_extracti128_si256(won, 1));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(taps + ox * kBlock8),
+                     _mm_packus_epi16(halves, halves));
+  }
+}
+
+NS_AVX2 void backward_row_avx2(const float* diff_plane, const Tap* tap_plane, float* diff_in,
+                               const Geometry& g, int64_t iy, Tap keep) {
+  const auto r = static_cast<size_t>(iy);
+  const int64_t kw = g.x.kernel, oy0 = g.y.out_lo[r], oy1 = g.y.out_hi[r];
+  const __m128i kept = _mm_set1_epi8(static_cast<char>(keep));
+  for (int64_t ix = 0; ix < g.x.in; ++ix) {
+    const auto c = static_cast<size_t>(ix);
+    __m256 sum = _mm256_setzero_ps();
+    for (int64_t oy = oy0; oy < oy1; ++oy) {
+      const int64_t ky = iy + g.y.pad - oy * g.y.stride;
+      for (int64_t ox = g.x.out_lo[c]; ox < g.x.out_hi[c]; ++ox) {
+        const int64_t at = (oy * g.x.out + ox) * kBlock8;
+        const auto t = static_cast<char>(ky * kw + ix + g.x.pad - ox * g.x.stride);
+        const __m128i won =
+            _mm_and_si128(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(tap_plane + at)), kept);
+        // Bytes 0xFF where this input won, widened to whole lanes by sign extension.
+        const __m256i mine = _mm256_cvtepi8_epi32(_mm_cmpeq_epi8(won, _mm_set1_epi8(t)));
+        sum = _mm256_add_ps(
+            sum, _mm256_and_ps(_mm256_castsi256_ps(mine), _mm256_loadu_ps(diff_plane + at)));
+      }
+    }
+    _mm256_storeu_ps(diff_in + ix * kBlock8, sum);
+  }
+}
+
+Kernels pick_kernels(int64_t block) {
+  if (block == kBlock16 && use_avx512_kernels()) return {forward_row_avx512, backward_row_avx512};
+  if (block == kBlock8 && use_avx2_kernels()) return {forward_row_avx2, backward_row_avx2};
   return {forward_row, backward_row};
 }
 
 void forward(const Kernels& k, const float* x, float* y, Tap* taps, const Geometry& g) {
-  const int64_t in_plane = g.y.in * g.x.in * kBlock, out_plane = g.y.out * g.x.out * kBlock;
+  const int64_t in_plane = g.y.in * g.x.in * g.block, out_plane = g.y.out * g.x.out * g.block;
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t p = 0; p < g.planes; ++p)
     for (int64_t oy = 0; oy < g.y.out; ++oy) {
-      const int64_t at = p * out_plane + oy * g.x.out * kBlock;
+      const int64_t at = p * out_plane + oy * g.x.out * g.block;
       k.forward_row(x + p * in_plane, y + at, taps != nullptr ? taps + at : nullptr, g, oy);
     }
 }
 
 void backward(const Kernels& k, const float* dy, const Tap* taps, float* dx, const Geometry& g) {
-  const int64_t in_plane = g.y.in * g.x.in * kBlock, out_plane = g.y.out * g.x.out * kBlock;
+  const int64_t in_plane = g.y.in * g.x.in * g.block, out_plane = g.y.out * g.x.out * g.block;
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t p = 0; p < g.planes; ++p)
     for (int64_t iy = 0; iy < g.y.in; ++iy) {
       const bool masked = g.relu_mask && !g.redirected[p / g.blocks];
       k.backward_row(dy + p * out_plane, taps + p * out_plane,
-                     dx + p * in_plane + iy * g.x.in * kBlock, g, iy,
+                     dx + p * in_plane + iy * g.x.in * g.block, g, iy,
                      masked ? Tap{0xFF} : static_cast<Tap>(~kNotPositive));
     }
 }
@@ -214,8 +283,9 @@ bool compile_blocked_max_pool(exec::OpContext& ctx, const Window& window) {
   const Shape& x = ctx.input_shape(0);
   const Shape& y = ctx.output_shape(0);
   const exec::Desc in_desc = ctx.input_desc(0);
+  const int64_t block = exec::channel_block(in_desc);
   if (x.size() != 4 || in_desc.data_type() != dnnl::memory::data_type::f32 ||
-      exec::channel_block(in_desc) != kBlock)
+      (block != kBlock8 && block != kBlock16))
     return false;
   if (window.dilations[0] != 1 || window.dilations[1] != 1 ||
       window.kernel[0] * window.kernel[1] > kNotPositive)
@@ -223,22 +293,24 @@ bool compile_blocked_max_pool(exec::OpContext& ctx, const Window& window) {
   auto g = std::make_shared<Geometry>(
       Geometry{Axis(x[2], y[2], window.kernel[0], window.strides[0], window.pad_begin[0]),
                Axis(x[3], y[3], window.kernel[1], window.strides[1], window.pad_begin[1]),
-               x[0] * ((x[1] + kBlock - 1) / kBlock)});
+               x[0] * ((x[1] + block - 1) / block)});
   if (!g->y.every_window_valid() || !g->x.every_window_valid()) return false;  // oneDNN's -inf
-  g->blocks = (x[1] + kBlock - 1) / kBlock;
+  g->blocks = (x[1] + block - 1) / block;
+  g->block = block;
   g->redirected = ctx.relu_redirect_flags();
   g->relu_mask = ctx.take_relu_mask(0);
 
   const exec::Desc out_desc =
-      exec::channel_blocked_desc(exec::to_dims(y), in_desc.data_type(), kBlock);
+      exec::channel_blocked_desc(exec::to_dims(y), in_desc.data_type(), block);
   const float* src = exec::data_of(ctx.input(0));
   float* dst = exec::data_of(ctx.output(0, out_desc));
   Tap* taps = nullptr;
   if (ctx.training()) {
-    const exec::Desc taps_desc(exec::to_dims(y), dnnl::memory::data_type::u8, exec::Tag::aBcd16b);
+    const exec::Desc taps_desc(exec::to_dims(y), dnnl::memory::data_type::u8,
+                               block == kBlock8 ? exec::Tag::aBcd8b : exec::Tag::aBcd16b);
     taps = static_cast<Tap*>(ctx.buffer(taps_desc).get_data_handle());
   }
-  const Kernels kernels = pick_kernels();
+  const Kernels kernels = pick_kernels(block);
   ctx.forward([=] { forward(kernels, src, dst, taps, *g); });
   if (!ctx.needs_grad(0)) return true;
   const float* diff_dst = exec::data_of(ctx.diff_output(0, out_desc));

@@ -16,7 +16,7 @@ Shape pooled_shape(const Shape& input, const Window& window);
 
 // oneDNN pooling forward and backward; max pooling keeps its workspace for the backward.
 void compile_pooling(exec::OpContext& ctx, dnnl::algorithm algorithm, const Window& window);
-// Our own 2-D max pooling for float32 input in the 16-channel blocked layout
+// Our own 2-D max pooling for float32 input in the 8- or 16-channel blocked layout
 // (max_pool_blocked.cpp); false, having compiled nothing, for any other case.
 bool compile_blocked_max_pool(exec::OpContext& ctx, const Window& window);
 

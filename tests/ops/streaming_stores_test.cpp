@@ -1,4 +1,4 @@
-// Outputs larger than the caches (4 MB, kStreamBytes in src/ops/avx512.h) are written with
+// Outputs larger than the caches (4 MB, kStreamBytes in src/ops/simd.h) are written with
 // streaming stores by the blocked LRN kernel and by Concat (its run copies, and its transposes
 // out of the objective's gradient). Here every such buffer is at least that large (the max pool
 // between them writes normally): the output against the float64

@@ -1,6 +1,7 @@
-// The AVX-512 kernels of the blocked-layout ops (max_pool_blocked.cpp, lrn_blocked.cpp) and
-// Concat's copies: one target attribute for their functions, one run-time check that picks
-// them, and streaming stores for outputs larger than the caches.
+// The SIMD kernels of the blocked-layout ops (max_pool_blocked.cpp, lrn_blocked.cpp) and
+// Concat's copies: AVX-512 for oneDNN's 16-channel blocks, AVX2 for its 8-channel blocks (what
+// it picks on CPUs without AVX-512): one target attribute per instruction set, one run-time
+// check each that picks them, and streaming stores for outputs larger than the caches.
 #pragma once
 
 #include <immintrin.h>
@@ -14,13 +15,25 @@
 
 namespace neuroscope::ops {
 
-// Whether this CPU runs NS_AVX512 functions; NEUROSCOPE_PORTABLE_KERNELS=1 says no anyway, so
-// that tests reach the fallbacks.
+// Functions written with AVX2 and FMA intrinsics.
+#define NS_AVX2 __attribute__((target("avx2,fma")))
+
+// NEUROSCOPE_PORTABLE_KERNELS=1 turns the SIMD kernels off, so that tests reach the fallbacks.
+inline bool simd_kernels_allowed() {
+  return std::getenv("NEUROSCOPE_PORTABLE_KERNELS") == nullptr;
+}
+
+// Whether this CPU runs NS_AVX512 functions (and they are allowed).
 inline bool use_avx512_kernels() {
   __builtin_cpu_init();
-  return std::getenv("NEUROSCOPE_PORTABLE_KERNELS") == nullptr &&
-         __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-         __builtin_cpu_supports("avx512vl");
+  return simd_kernels_allowed() && __builtin_cpu_supports("avx512f") &&
+         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+}
+
+// Whether this CPU runs NS_AVX2 functions (and they are allowed).
+inline bool use_avx2_kernels() {
+  __builtin_cpu_init();
+  return simd_kernels_allowed() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
 // Outputs of at least this many bytes (the two cores' L2) may be written with streaming stores,
