@@ -1,6 +1,6 @@
 // LRN: local response normalization across channels,
 // y = x / (bias + alpha / size * sum of x^2 over `size` neighbouring channels)^beta.
-// Odd sizes: on the 16-channel blocked layout with beta 0.75, our AVX-512 loops
+// Odd sizes: on the 16- or 8-channel blocked layout with beta 0.75, our AVX-512 or AVX2 loops
 // (lrn_blocked.cpp), else oneDNN's LRN, which has centred windows only; ONNX's window for an even
 // size reaches one channel further up than down, which runs plain-layout loops instead.
 #include <algorithm>

@@ -1,12 +1,13 @@
 // Across-channel LRN with a centred window and beta = 0.75 (Caffe's, so GoogLeNet's and
-// AlexNet's) on float32 tensors in the 16-channel blocked layout, in AVX-512: a pixel's 16
-// channels are one register, and the window's neighbours in the blocks before and after are
-// shifted in with lane permutes. scale^-0.75 comes from reciprocal square roots: no pow.
-// Nothing is stored for the backward pass, which recomputes the scales from the input: per
-// element, forward reads x and writes y, backward reads x and dy and writes dx.
+// AlexNet's) on float32 tensors in oneDNN's channel-blocked layouts: a pixel's block of channels
+// is one register (16 channels in AVX-512, 8 in AVX2), and the window's neighbours in the blocks
+// before and after are shifted in with lane permutes. scale^-0.75 comes from reciprocal square
+// roots: no pow. Nothing is stored for the backward pass, which recomputes the scales from the
+// input: per element, forward reads x and writes y, backward reads x and dy and writes dx.
 //
 // y_c = x_c s_c^-b with s_c = bias + alpha/size * sum_{|d|<=r} x_{c+d}^2, and since the window is
 // symmetric, dx_j = dy_j s_j^-b - 2 b alpha/size x_j sum_{|d|<=r} t_{j+d} with t = dy y / s.
+// The kernels are written once (lrn_blocked_kernels.inc) and compiled for each instruction set.
 // GCC 12 warns inside its own avx512fintrin.h that _mm512_rsqrt14_ps reads an uninitialized
 // value (GCC PR 105593, a false positive).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -16,13 +17,12 @@
 #include <memory>
 
 #include "exec/plan.h"
-#include "ops/simd.h"
 #include "ops/lrn_blocked.h"
+#include "ops/simd.h"
 
 namespace neuroscope::ops {
 namespace {
 
-constexpr int64_t kBlock = 16;
 // A task: one image, a run of pixels, all channel blocks in order, so that a block's values,
 // read again as the next block's neighbours, are still in cache.
 constexpr int64_t kRun = 64;
@@ -30,113 +30,142 @@ constexpr int64_t kRun = 64;
 struct Geometry {
   int64_t batch = 0, blocks = 0, pixels = 0, radius = 0;
   float bias = 1, k = 0;                     // scale = bias + k * window sum; k = alpha / size
+  int64_t block = 0;                         // channels per block: 16 or 8
   bool relu_mask = false;                    // zero dx where x <= 0 (OpContext::take_relu_mask)
   const uint8_t* redirected = nullptr;       // per image: ReLU gradient redirected (then no mask)
   bool stream_y = false, stream_dx = false;  // output / input gradient stored streaming
   int64_t at(int64_t n, int64_t cb, int64_t p) const {
-    return ((n * blocks + cb) * pixels + p) * kBlock;
+    return ((n * blocks + cb) * pixels + p) * block;
   }
 };
 
-// The sum over lanes c - r .. c + r of `cur`, its neighbours in `prev` (below) and `next`.
-NS_AVX512 inline __m512 window_sum(__m512 prev, __m512 cur, __m512 next, int64_t radius) {
-  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  __m512 sum = cur;
-  for (int64_t d = 1; d <= radius; ++d) {
-    const __m512i up = _mm512_add_epi32(lane, _mm512_set1_epi32(static_cast<int>(d)));
-    const __m512i down = _mm512_add_epi32(lane, _mm512_set1_epi32(static_cast<int>(kBlock - d)));
-    sum = _mm512_add_ps(sum, _mm512_permutex2var_ps(cur, up, next));    // lanes c + d
-    sum = _mm512_add_ps(sum, _mm512_permutex2var_ps(prev, down, cur));  // lanes c - d
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vl")
+namespace avx512 {
+
+struct Simd {
+  using V = __m512;
+  static constexpr int64_t kLanes = 16;
+  static V load(const float* p) { return _mm512_load_ps(p); }
+  static V loadu(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, V v) { _mm512_store_ps(p, v); }
+  static void store_out(float* p, V v, bool stream) { store16(p, v, stream); }
+  static V set1(float f) { return _mm512_set1_ps(f); }
+  static V zero() { return _mm512_setzero_ps(); }
+  static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
+  static V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  static V fnmadd(V a, V b, V c) { return _mm512_fnmadd_ps(a, b, c); }
+  static V positive_only(V x, V g) {
+    return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, zero(), _CMP_GT_OQ), g);
   }
-  return sum;
+  // The 14-bit estimate and one Newton step (no sqrt or divide, which would dominate).
+  static V rsqrt(V v) {
+    const V y = _mm512_rsqrt14_ps(v);
+    const V half_v_yy = mul(mul(set1(0.5f), v), mul(y, y));
+    return mul(y, _mm512_sub_ps(set1(1.5f), half_v_yy));
+  }
+  static V window_sum(V prev, V cur, V next, int64_t radius) {
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    V sum = cur;
+    for (int64_t d = 1; d <= radius; ++d) {
+      const __m512i up = _mm512_add_epi32(lane, _mm512_set1_epi32(static_cast<int>(d)));
+      const __m512i down = _mm512_add_epi32(lane, _mm512_set1_epi32(static_cast<int>(kLanes - d)));
+      sum = _mm512_add_ps(sum, _mm512_permutex2var_ps(cur, up, next));    // lanes c + d
+      sum = _mm512_add_ps(sum, _mm512_permutex2var_ps(prev, down, cur));  // lanes c - d
+    }
+    return sum;
+  }
+};
+
+#include "ops/lrn_blocked_kernels.inc"
+
+}  // namespace avx512
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+namespace avx2 {
+
+// Lane c + D of the 16 lanes [cur, next]: the middle 8 lanes, then a byte shift per 128 bits.
+template <int D>
+__m256 lanes_above(__m256 cur, __m256 next) {
+  const __m256 middle = _mm256_permute2f128_ps(cur, next, 0x21);
+  return _mm256_castsi256_ps(
+      _mm256_alignr_epi8(_mm256_castps_si256(middle), _mm256_castps_si256(cur), 4 * D));
 }
 
-NS_AVX512 inline __m512 square(__m512 v) {
-  return _mm512_mul_ps(v, v);
+// Lane c - D of the 16 lanes [prev, cur].
+template <int D>
+__m256 lanes_below(__m256 prev, __m256 cur) {
+  const __m256 middle = _mm256_permute2f128_ps(prev, cur, 0x21);
+  return _mm256_castsi256_ps(
+      _mm256_alignr_epi8(_mm256_castps_si256(cur), _mm256_castps_si256(middle), 16 - 4 * D));
 }
 
-// 1 / sqrt(v) to float precision: the 14-bit estimate and one Newton step (no sqrt or divide,
-// which would dominate the loops).
-NS_AVX512 inline __m512 rsqrt(__m512 v) {
-  const __m512 y = _mm512_rsqrt14_ps(v);
-  const __m512 half_v_yy =
-      _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v), _mm512_mul_ps(y, y));
-  return _mm512_mul_ps(y, _mm512_sub_ps(_mm512_set1_ps(1.5f), half_v_yy));
-}
-
-// For pixels [p0, p0 + count) of block cb of image n: w = s^-0.75 and, when `r` is given,
-// r = 1 / s, both from a = s^-1/2: r = a^2, w = a^2 / sqrt(a).
-NS_AVX512 void scale_terms(const Geometry& g, const float* x, int64_t n, int64_t cb, int64_t p0,
-                           int64_t count, float* w, float* r) {
-  const __m512 zero = _mm512_setzero_ps(), bias = _mm512_set1_ps(g.bias), k = _mm512_set1_ps(g.k);
-  const float* cur = x + g.at(n, cb, p0);
-  const float* below = cb > 0 ? x + g.at(n, cb - 1, p0) : nullptr;
-  const float* above = cb + 1 < g.blocks ? x + g.at(n, cb + 1, p0) : nullptr;
-  for (int64_t i = 0; i < count * kBlock; i += kBlock) {
-    const __m512 sum = window_sum(below ? square(_mm512_loadu_ps(below + i)) : zero,
-                                  square(_mm512_loadu_ps(cur + i)),
-                                  above ? square(_mm512_loadu_ps(above + i)) : zero, g.radius);
-    const __m512 s = _mm512_fmadd_ps(k, sum, bias);
-    const __m512 a = rsqrt(s);  // s^-1/2
-    const __m512 inverse = _mm512_mul_ps(a, a);
-    _mm512_storeu_ps(w + i, _mm512_mul_ps(inverse, rsqrt(a)));  // s^-1 * s^1/4
-    if (r != nullptr) _mm512_storeu_ps(r + i, inverse);
+template <int R>
+__m256 window_sum_of_radius(__m256 prev, __m256 cur, __m256 next) {
+  if constexpr (R == 0) {
+    return cur;
+  } else {
+    const __m256 pair = _mm256_add_ps(lanes_above<R>(cur, next), lanes_below<R>(prev, cur));
+    return _mm256_add_ps(window_sum_of_radius<R - 1>(prev, cur, next), pair);
   }
 }
 
-NS_AVX512 void forward_task(const Geometry& g, const float* x, float* y, int64_t n, int64_t p0,
-                            int64_t count) {
-  alignas(64) float w[kRun * kBlock];
-  for (int64_t cb = 0; cb < g.blocks; ++cb) {
-    scale_terms(g, x, n, cb, p0, count, w, nullptr);
-    const int64_t at = g.at(n, cb, p0);
-    for (int64_t i = 0; i < count * kBlock; i += kBlock)
-      store16(y + at + i, _mm512_mul_ps(_mm512_loadu_ps(x + at + i), _mm512_load_ps(w + i)),
-              g.stream_y);
-  }
-}
+// Byte shifts within 128 bits reach 4 lanes: radius at most 4 (window 9).
+constexpr int64_t kMaxRadius = 4;
 
-// t = dy y / s = dy x w r and w of pixels [p0, p0 + count) of block cb.
-NS_AVX512 void ratio_terms(const Geometry& g, const float* x, const float* dy, int64_t n,
-                           int64_t cb, int64_t p0, int64_t count, float* t, float* w, float* r) {
-  scale_terms(g, x, n, cb, p0, count, w, r);
-  const int64_t at = g.at(n, cb, p0);
-  for (int64_t i = 0; i < count * kBlock; i += kBlock) {
-    const __m512 xw = _mm512_mul_ps(_mm512_loadu_ps(x + at + i), _mm512_load_ps(w + i));
-    _mm512_store_ps(t + i, _mm512_mul_ps(_mm512_mul_ps(_mm512_loadu_ps(dy + at + i), xw),
-                                         _mm512_load_ps(r + i)));
+struct Simd {
+  using V = __m256;
+  static constexpr int64_t kLanes = 8;
+  static V load(const float* p) { return _mm256_load_ps(p); }
+  static V loadu(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, V v) { _mm256_store_ps(p, v); }
+  static void store_out(float* p, V v, bool stream) {
+    if (stream)
+      _mm256_stream_ps(p, v);
+    else
+      _mm256_storeu_ps(p, v);
   }
-}
-
-// Block by block, keeping t and w of three consecutive blocks in rings (slot cb % 3).
-NS_AVX512 void backward_task(const Geometry& g, const float* x, const float* dy, float* dx,
-                             int64_t n, int64_t p0, int64_t count) {
-  alignas(64) float t[3][kRun * kBlock], w[3][kRun * kBlock], r[kRun * kBlock];
-  const int64_t length = count * kBlock;
-  const __m512 zero = _mm512_setzero_ps(), k2 = _mm512_set1_ps(2.0f * 0.75f * g.k);
-  const bool masked = g.relu_mask && !g.redirected[n];
-  ratio_terms(g, x, dy, n, 0, p0, count, t[0], w[0], r);
-  for (int64_t cb = 0; cb < g.blocks; ++cb) {
-    const int64_t next = cb + 1;
-    if (next < g.blocks) ratio_terms(g, x, dy, n, next, p0, count, t[next % 3], w[next % 3], r);
-    const float* below = cb > 0 ? t[(cb + 2) % 3] : nullptr;
-    const float* above = cb + 1 < g.blocks ? t[(cb + 1) % 3] : nullptr;
-    const float* tc = t[cb % 3];
-    const float* wc = w[cb % 3];
-    const int64_t at = g.at(n, cb, p0);
-    for (int64_t i = 0; i < length; i += kBlock) {
-      const __m512 spread =
-          window_sum(below ? _mm512_load_ps(below + i) : zero, _mm512_load_ps(tc + i),
-                     above ? _mm512_load_ps(above + i) : zero, g.radius);
-      const __m512 v = _mm512_loadu_ps(x + at + i);
-      const __m512 direct = _mm512_mul_ps(_mm512_loadu_ps(dy + at + i), _mm512_load_ps(wc + i));
-      const __m512 grad = _mm512_fnmadd_ps(_mm512_mul_ps(k2, v), spread, direct);
-      store16(dx + at + i,
-              masked ? _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, zero, _CMP_GT_OQ), grad) : grad,
-              g.stream_dx);
+  static V set1(float f) { return _mm256_set1_ps(f); }
+  static V zero() { return _mm256_setzero_ps(); }
+  static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
+  static V fmadd(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  static V fnmadd(V a, V b, V c) { return _mm256_fnmadd_ps(a, b, c); }
+  static V positive_only(V x, V g) {
+    return _mm256_and_ps(_mm256_cmp_ps(x, zero(), _CMP_GT_OQ), g);
+  }
+  // The 12-bit estimate and one Newton step.
+  static V rsqrt(V v) {
+    const V y = _mm256_rsqrt_ps(v);
+    const V half_v_yy = mul(mul(set1(0.5f), v), mul(y, y));
+    return mul(y, _mm256_sub_ps(set1(1.5f), half_v_yy));
+  }
+  static V window_sum(V prev, V cur, V next, int64_t radius) {
+    switch (radius) {
+      case 1:
+        return window_sum_of_radius<1>(prev, cur, next);
+      case 2:
+        return window_sum_of_radius<2>(prev, cur, next);
+      case 3:
+        return window_sum_of_radius<3>(prev, cur, next);
+      case 4:
+        return window_sum_of_radius<4>(prev, cur, next);
+      default:
+        return cur;
     }
   }
-}
+};
+
+#include "ops/lrn_blocked_kernels.inc"
+
+}  // namespace avx2
+#pragma GCC pop_options
+
+using ForwardTask = void (*)(const Geometry&, const float* x, float* y, int64_t n, int64_t p0,
+                             int64_t count);
+using BackwardTask = void (*)(const Geometry&, const float* x, const float* dy, float* dx,
+                              int64_t n, int64_t p0, int64_t count);
 
 // Runs task(n, first pixel, pixel count) over every image and run of pixels; each thread
 // fences its streaming stores (if `streamed`) when done.
@@ -158,12 +187,23 @@ void for_each_task(const Geometry& g, bool streamed, Task task) {
 bool compile_blocked_lrn(exec::OpContext& ctx, int64_t size, float alpha, float beta, float bias) {
   const Shape& shape = ctx.input_shape(0);
   const exec::Desc desc = ctx.input_desc(0);
-  if (shape.size() != 4 || size % 2 == 0 || size / 2 >= kBlock || beta != 0.75f ||
-      shape[1] % kBlock != 0 || desc.data_type() != dnnl::memory::data_type::f32 ||
-      exec::channel_block(desc) != kBlock || !use_avx512_kernels())
+  const int64_t block = exec::channel_block(desc), radius = size / 2;
+  if (shape.size() != 4 || size % 2 == 0 || beta != 0.75f ||
+      desc.data_type() != dnnl::memory::data_type::f32)
     return false;
-  auto g = std::make_shared<Geometry>(Geometry{shape[0], shape[1] / kBlock, shape[2] * shape[3],
-                                               size / 2, bias, alpha / static_cast<float>(size)});
+  ForwardTask forward_task = nullptr;
+  BackwardTask backward_task = nullptr;
+  if (block == avx512::Simd::kLanes && radius < block && use_avx512_kernels()) {
+    forward_task = avx512::forward_task;
+    backward_task = avx512::backward_task;
+  } else if (block == avx2::Simd::kLanes && radius <= avx2::kMaxRadius && use_avx2_kernels()) {
+    forward_task = avx2::forward_task;
+    backward_task = avx2::backward_task;
+  }
+  if (forward_task == nullptr || shape[1] % block != 0) return false;
+  auto g =
+      std::make_shared<Geometry>(Geometry{shape[0], shape[1] / block, shape[2] * shape[3], radius,
+                                          bias, alpha / static_cast<float>(size), block});
   g->redirected = ctx.relu_redirect_flags();
   g->relu_mask = ctx.take_relu_mask(0);
   const float* x = exec::data_of(ctx.input(0));

@@ -1,6 +1,6 @@
-// LRN on the 16-channel blocked layout (after a 32-channel Conv), which neuroscope computes
-// itself on AVX-512 CPUs (src/ops/lrn_blocked.cpp): windows that cross from one block of 16
-// channels into the next, at two window sizes, checked end to end.
+// LRN on the channel-blocked layout (after a 32-channel Conv), which neuroscope computes itself
+// (src/ops/lrn_blocked.cpp: 16-channel blocks on AVX-512 CPUs, 8 on AVX2 ones): windows that
+// cross from one block into the next, at two window sizes, checked end to end.
 #include "ops/network_check.h"
 #include "testing/graph_builder.h"
 
@@ -31,6 +31,14 @@ TEST(LrnBlocked, GoogLeNetWindowAcrossBlocks) {
 TEST(LrnBlocked, NarrowWindowAndBias) {
   std::mt19937 rng(32);
   const Model model = conv_then_lrn(rng, 3, 0.9f, 2.0f);
+  Network net(model, {.outputs = {"y"}});
+  expect_network_matches_reference(net, model, {2, 3, 6, 5});
+}
+
+// Radius 4: the widest window the AVX2 kernels shift in from the neighbouring 8-channel blocks.
+TEST(LrnBlocked, WindowOfNine) {
+  std::mt19937 rng(33);
+  const Model model = conv_then_lrn(rng, 9, 0.7f, 1.5f);
   Network net(model, {.outputs = {"y"}});
   expect_network_matches_reference(net, model, {2, 3, 6, 5});
 }
