@@ -126,132 +126,90 @@ void backward_row(const float* diff_plane, const Tap* tap_plane, float* diff_in,
   }
 }
 
-// The same two rows in AVX-512 (F, BW, VL): a block of 16 channels is one register.
-constexpr int64_t kBlock16 = 16;
+// The same two rows with a block of channels in one register: AVX-512 (F, BW, VL) for 16,
+// AVX2 for 8.
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vl")
+namespace avx512 {
 
-NS_AVX512 void forward_row_avx512(const float* plane, float* out, Tap* taps, const Geometry& g,
-                                  int64_t oy) {
-  const auto r = static_cast<size_t>(oy);
-  const int64_t iy0 = oy * g.y.stride - g.y.pad, kw = g.x.kernel;
-  const int64_t ky0 = g.y.tap_lo[r], ky1 = g.y.tap_hi[r];
-  for (int64_t ox = 0; ox < g.x.out; ++ox) {
-    const auto c = static_cast<size_t>(ox);
-    const int64_t ix0 = ox * g.x.stride - g.x.pad;
-    const int64_t kx0 = g.x.tap_lo[c], kx1 = g.x.tap_hi[c];
-    __m512 best = _mm512_loadu_ps(plane + ((iy0 + ky0) * g.x.in + ix0 + kx0) * kBlock16);
-    __m512i won = _mm512_set1_epi32(static_cast<int>(ky0 * kw + kx0));
-    for (int64_t ky = ky0; ky < ky1; ++ky) {
-      const float* row = plane + ((iy0 + ky) * g.x.in + ix0) * kBlock16;
-      for (int64_t kx = kx0; kx < kx1; ++kx) {
-        const __m512 v = _mm512_loadu_ps(row + kx * kBlock16);
-        const __mmask16 greater = _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ);  // first max wins ties
-        best = _mm512_mask_mov_ps(best, greater, v);
-        won =
-            _mm512_mask_mov_epi32(won, greater, _mm512_set1_epi32(static_cast<int>(ky * kw + kx)));
-      }
-    }
-    _mm512_storeu_ps(out + ox * kBlock16, best);
-    if (taps == nullptr) continue;
-    if (g.relu_mask) {
-      const __mmask16 positive = _mm512_cmp_ps_mask(best, _mm512_setzero_ps(), _CMP_GT_OQ);
-      won = _mm512_mask_or_epi32(won, static_cast<__mmask16>(~positive), won,
-                                 _mm512_set1_epi32(kNotPositive));
-    }
-    _mm512_mask_cvtepi32_storeu_epi8(taps + ox * kBlock16, 0xFFFF, won);
+struct Simd {
+  using V = __m512;
+  using I = __m512i;
+  using Mask = __mmask16;
+  static constexpr int64_t kLanes = 16;
+  static V loadu(const float* p) { return _mm512_loadu_ps(p); }
+  static void storeu(float* p, V v) { _mm512_storeu_ps(p, v); }
+  static V zero() { return _mm512_setzero_ps(); }
+  static I set1i(int i) { return _mm512_set1_epi32(i); }
+  static Mask greater(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
+  static V select(Mask m, V a, V b) { return _mm512_mask_mov_ps(a, m, b); }
+  static I select(Mask m, I a, I b) { return _mm512_mask_mov_epi32(a, m, b); }
+  static I mark_not_positive(I won, V best) {
+    const Mask positive = greater(best, zero());
+    return _mm512_mask_or_epi32(won, static_cast<Mask>(~positive), won, set1i(kNotPositive));
   }
-}
-
-NS_AVX512 void backward_row_avx512(const float* diff_plane, const Tap* tap_plane, float* diff_in,
-                                   const Geometry& g, int64_t iy, Tap keep) {
-  const auto r = static_cast<size_t>(iy);
-  const int64_t kw = g.x.kernel, oy0 = g.y.out_lo[r], oy1 = g.y.out_hi[r];
-  const __m128i kept = _mm_set1_epi8(static_cast<char>(keep));
-  for (int64_t ix = 0; ix < g.x.in; ++ix) {
-    const auto c = static_cast<size_t>(ix);
-    __m512 sum = _mm512_setzero_ps();
-    for (int64_t oy = oy0; oy < oy1; ++oy) {
-      const int64_t ky = iy + g.y.pad - oy * g.y.stride;
-      for (int64_t ox = g.x.out_lo[c]; ox < g.x.out_hi[c]; ++ox) {
-        const int64_t at = (oy * g.x.out + ox) * kBlock16;
-        const auto t = static_cast<char>(ky * kw + ix + g.x.pad - ox * g.x.stride);
-        const __m128i won =
-            _mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(tap_plane + at)), kept);
-        const __mmask16 mine = _mm_cmpeq_epi8_mask(won, _mm_set1_epi8(t));
-        sum = _mm512_mask_add_ps(sum, mine, sum, _mm512_loadu_ps(diff_plane + at));
-      }
-    }
-    _mm512_storeu_ps(diff_in + ix * kBlock16, sum);
+  static void store_taps(Tap* p, I won) { _mm512_mask_cvtepi32_storeu_epi8(p, 0xFFFF, won); }
+  static V add_won(V sum, const float* diff, const Tap* taps, Tap t, Tap keep) {
+    const __m128i won = _mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(taps)),
+                                      _mm_set1_epi8(static_cast<char>(keep)));
+    const Mask mine = _mm_cmpeq_epi8_mask(won, _mm_set1_epi8(static_cast<char>(t)));
+    return _mm512_mask_add_ps(sum, mine, sum, loadu(diff));
   }
-}
+};
 
-// The same two rows in AVX2 for 8-channel blocks. AVX2 has no mask registers: a comparison
-// gives a lane of all ones or zeros, and blends and ANDs apply it.
-constexpr int64_t kBlock8 = 8;
+#include "ops/max_pool_blocked_kernels.inc"
 
-NS_AVX2 void forward_row_avx2(const float* plane, float* out, Tap* taps, const Geometry& g,
-                              int64_t oy) {
-  const auto r = static_cast<size_t>(oy);
-  const int64_t iy0 = oy * g.y.stride - g.y.pad, kw = g.x.kernel;
-  const int64_t ky0 = g.y.tap_lo[r], ky1 = g.y.tap_hi[r];
-  for (int64_t ox = 0; ox < g.x.out; ++ox) {
-    const auto c = static_cast<size_t>(ox);
-    const int64_t ix0 = ox * g.x.stride - g.x.pad;
-    const int64_t kx0 = g.x.tap_lo[c], kx1 = g.x.tap_hi[c];
-    __m256 best = _mm256_loadu_ps(plane + ((iy0 + ky0) * g.x.in + ix0 + kx0) * kBlock8);
-    __m256i won = _mm256_set1_epi32(static_cast<int>(ky0 * kw + kx0));
-    for (int64_t ky = ky0; ky < ky1; ++ky) {
-      const float* row = plane + ((iy0 + ky) * g.x.in + ix0) * kBlock8;
-      for (int64_t kx = kx0; kx < kx1; ++kx) {
-        const __m256 v = _mm256_loadu_ps(row + kx * kBlock8);
-        const __m256 greater = _mm256_cmp_ps(v, best, _CMP_GT_OQ);  // first max wins ties
-        best = _mm256_blendv_ps(best, v, greater);
-        won = _mm256_blendv_epi8(won, _mm256_set1_epi32(static_cast<int>(ky * kw + kx)),
-                                 _mm256_castps_si256(greater));
-      }
-    }
-    _mm256_storeu_ps(out + ox * kBlock8, best);
-    if (taps == nullptr) continue;
-    if (g.relu_mask) {
-      const __m256 positive = _mm256_cmp_ps(best, _mm256_setzero_ps(), _CMP_GT_OQ);
-      won = _mm256_or_si256(
-          won, _mm256_andnot_si256(_mm256_castps_si256(positive), _mm256_set1_epi32(kNotPositive)));
-    }
-    // 8 taps below 256 to 8 bytes: to 16 bits (the halves in order), then to 8.
+}  // namespace avx512
+#pragma GCC pop_options
+
+// AVX2 has no mask registers: a comparison gives a lane of all ones or zeros, and blends and
+// ANDs apply it.
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+namespace avx2 {
+
+struct Simd {
+  using V = __m256;
+  using I = __m256i;
+  using Mask = __m256;
+  static constexpr int64_t kLanes = 8;
+  static V loadu(const float* p) { return _mm256_loadu_ps(p); }
+  static void storeu(float* p, V v) { _mm256_storeu_ps(p, v); }
+  static V zero() { return _mm256_setzero_ps(); }
+  static I set1i(int i) { return _mm256_set1_epi32(i); }
+  static Mask greater(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
+  static V select(Mask m, V a, V b) { return _mm256_blendv_ps(a, b, m); }
+  static I select(Mask m, I a, I b) { return _mm256_blendv_epi8(a, b, _mm256_castps_si256(m)); }
+  static I mark_not_positive(I won, V best) {
+    const I positive = _mm256_castps_si256(greater(best, zero()));
+    return _mm256_or_si256(won, _mm256_andnot_si256(positive, set1i(kNotPositive)));
+  }
+  // 8 taps below 256 to 8 bytes: to 16 bits (the halves in order), then to 8.
+  static void store_taps(Tap* p, I won) {
     const __m128i halves =
         _mm_packus_epi32(_mm256_castsi256_si128(won), _mm256_extracti128_si256(won, 1));
-    _mm_storel_epi64(reinterpret_cast<__m128i*>(taps + ox * kBlock8),
-                     _mm_packus_epi16(halves, halves));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(p), _mm_packus_epi16(halves, halves));
   }
-}
+  static V add_won(V sum, const float* diff, const Tap* taps, Tap t, Tap keep) {
+    const __m128i won = _mm_and_si128(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(taps)),
+                                      _mm_set1_epi8(static_cast<char>(keep)));
+    // Bytes 0xFF where this input won, widened to whole lanes by sign extension.
+    const __m256i mine =
+        _mm256_cvtepi8_epi32(_mm_cmpeq_epi8(won, _mm_set1_epi8(static_cast<char>(t))));
+    return _mm256_add_ps(sum, _mm256_and_ps(_mm256_castsi256_ps(mine), loadu(diff)));
+  }
+};
 
-NS_AVX2 void backward_row_avx2(const float* diff_plane, const Tap* tap_plane, float* diff_in,
-                               const Geometry& g, int64_t iy, Tap keep) {
-  const auto r = static_cast<size_t>(iy);
-  const int64_t kw = g.x.kernel, oy0 = g.y.out_lo[r], oy1 = g.y.out_hi[r];
-  const __m128i kept = _mm_set1_epi8(static_cast<char>(keep));
-  for (int64_t ix = 0; ix < g.x.in; ++ix) {
-    const auto c = static_cast<size_t>(ix);
-    __m256 sum = _mm256_setzero_ps();
-    for (int64_t oy = oy0; oy < oy1; ++oy) {
-      const int64_t ky = iy + g.y.pad - oy * g.y.stride;
-      for (int64_t ox = g.x.out_lo[c]; ox < g.x.out_hi[c]; ++ox) {
-        const int64_t at = (oy * g.x.out + ox) * kBlock8;
-        const auto t = static_cast<char>(ky * kw + ix + g.x.pad - ox * g.x.stride);
-        const __m128i won =
-            _mm_and_si128(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(tap_plane + at)), kept);
-        // Bytes 0xFF where this input won, widened to whole lanes by sign extension.
-        const __m256i mine = _mm256_cvtepi8_epi32(_mm_cmpeq_epi8(won, _mm_set1_epi8(t)));
-        sum = _mm256_add_ps(
-            sum, _mm256_and_ps(_mm256_castsi256_ps(mine), _mm256_loadu_ps(diff_plane + at)));
-      }
-    }
-    _mm256_storeu_ps(diff_in + ix * kBlock8, sum);
-  }
-}
+#include "ops/max_pool_blocked_kernels.inc"
+
+}  // namespace avx2
+#pragma GCC pop_options
 
 Kernels pick_kernels(int64_t block) {
-  if (block == kBlock16 && use_avx512_kernels()) return {forward_row_avx512, backward_row_avx512};
-  if (block == kBlock8 && use_avx2_kernels()) return {forward_row_avx2, backward_row_avx2};
+  if (block == avx512::Simd::kLanes && use_avx512_kernels())
+    return {avx512::forward_row, avx512::backward_row};
+  if (block == avx2::Simd::kLanes && use_avx2_kernels())
+    return {avx2::forward_row, avx2::backward_row};
   return {forward_row, backward_row};
 }
 
@@ -285,7 +243,7 @@ bool compile_blocked_max_pool(exec::OpContext& ctx, const Window& window) {
   const exec::Desc in_desc = ctx.input_desc(0);
   const int64_t block = exec::channel_block(in_desc);
   if (x.size() != 4 || in_desc.data_type() != dnnl::memory::data_type::f32 ||
-      (block != kBlock8 && block != kBlock16))
+      (block != avx2::Simd::kLanes && block != avx512::Simd::kLanes))
     return false;
   if (window.dilations[0] != 1 || window.dilations[1] != 1 ||
       window.kernel[0] * window.kernel[1] > kNotPositive)
@@ -306,8 +264,9 @@ bool compile_blocked_max_pool(exec::OpContext& ctx, const Window& window) {
   float* dst = exec::data_of(ctx.output(0, out_desc));
   Tap* taps = nullptr;
   if (ctx.training()) {
-    const exec::Desc taps_desc(exec::to_dims(y), dnnl::memory::data_type::u8,
-                               block == kBlock8 ? exec::Tag::aBcd8b : exec::Tag::aBcd16b);
+    const exec::Desc taps_desc(
+        exec::to_dims(y), dnnl::memory::data_type::u8,
+        block == avx2::Simd::kLanes ? exec::Tag::aBcd8b : exec::Tag::aBcd16b);
     taps = static_cast<Tap*>(ctx.buffer(taps_desc).get_data_handle());
   }
   const Kernels kernels = pick_kernels(block);
