@@ -43,18 +43,7 @@ struct Geometry {
 #pragma GCC target("avx512f,avx512bw,avx512vl")
 namespace avx512 {
 
-struct Simd {
-  using V = __m512;
-  static constexpr int64_t kLanes = 16;
-  static V load(const float* p) { return _mm512_load_ps(p); }
-  static V loadu(const float* p) { return _mm512_loadu_ps(p); }
-  static void store(float* p, V v) { _mm512_store_ps(p, v); }
-  static void store_out(float* p, V v, bool stream) { store16(p, v, stream); }
-  static V set1(float f) { return _mm512_set1_ps(f); }
-  static V zero() { return _mm512_setzero_ps(); }
-  static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
-  static V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
-  static V fnmadd(V a, V b, V c) { return _mm512_fnmadd_ps(a, b, c); }
+struct Simd : Avx512Registers {
   static V positive_only(V x, V g) {
     return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, zero(), _CMP_GT_OQ), g);
   }
@@ -115,23 +104,7 @@ __m256 window_sum_of_radius(__m256 prev, __m256 cur, __m256 next) {
 // Byte shifts within 128 bits reach 4 lanes: radius at most 4 (window 9).
 constexpr int64_t kMaxRadius = 4;
 
-struct Simd {
-  using V = __m256;
-  static constexpr int64_t kLanes = 8;
-  static V load(const float* p) { return _mm256_load_ps(p); }
-  static V loadu(const float* p) { return _mm256_loadu_ps(p); }
-  static void store(float* p, V v) { _mm256_store_ps(p, v); }
-  static void store_out(float* p, V v, bool stream) {
-    if (stream)
-      _mm256_stream_ps(p, v);
-    else
-      _mm256_storeu_ps(p, v);
-  }
-  static V set1(float f) { return _mm256_set1_ps(f); }
-  static V zero() { return _mm256_setzero_ps(); }
-  static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
-  static V fmadd(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
-  static V fnmadd(V a, V b, V c) { return _mm256_fnmadd_ps(a, b, c); }
+struct Simd : Avx2Registers {
   static V positive_only(V x, V g) {
     return _mm256_and_ps(_mm256_cmp_ps(x, zero(), _CMP_GT_OQ), g);
   }
@@ -151,7 +124,7 @@ struct Simd {
         return window_sum_of_radius<3>(prev, cur, next);
       case 4:
         return window_sum_of_radius<4>(prev, cur, next);
-      default:
+      default:  // radius 0 (compile_blocked_lrn takes none above kMaxRadius)
         return cur;
     }
   }

@@ -132,14 +132,9 @@ void backward_row(const float* diff_plane, const Tap* tap_plane, float* diff_in,
 #pragma GCC target("avx512f,avx512bw,avx512vl")
 namespace avx512 {
 
-struct Simd {
-  using V = __m512;
+struct Simd : Avx512Registers {
   using I = __m512i;
   using Mask = __mmask16;
-  static constexpr int64_t kLanes = 16;
-  static V loadu(const float* p) { return _mm512_loadu_ps(p); }
-  static void storeu(float* p, V v) { _mm512_storeu_ps(p, v); }
-  static V zero() { return _mm512_setzero_ps(); }
   static I set1i(int i) { return _mm512_set1_epi32(i); }
   static Mask greater(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
   static V select(Mask m, V a, V b) { return _mm512_mask_mov_ps(a, m, b); }
@@ -168,14 +163,9 @@ struct Simd {
 #pragma GCC target("avx2,fma")
 namespace avx2 {
 
-struct Simd {
-  using V = __m256;
+struct Simd : Avx2Registers {
   using I = __m256i;
   using Mask = __m256;
-  static constexpr int64_t kLanes = 8;
-  static V loadu(const float* p) { return _mm256_loadu_ps(p); }
-  static void storeu(float* p, V v) { _mm256_storeu_ps(p, v); }
-  static V zero() { return _mm256_setzero_ps(); }
   static I set1i(int i) { return _mm256_set1_epi32(i); }
   static Mask greater(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
   static V select(Mask m, V a, V b) { return _mm256_blendv_ps(a, b, m); }

@@ -58,4 +58,43 @@ NS_AVX512 inline void store16(float* p, __m512 v, bool stream) {
     _mm512_storeu_ps(p, v);
 }
 
+// The register operations that every kernel's SIMD interface needs, one set per instruction
+// set: a register V of kLanes floats, aligned and unaligned loads and stores, store_out (maybe
+// streaming, see store16), set1, zero, mul, fmadd (a b + c) and fnmadd (c - a b). The kernels'
+// own interfaces (max_pool_blocked.cpp, lrn_blocked.cpp) derive from these.
+struct Avx512Registers {
+  using V = __m512;
+  static constexpr int64_t kLanes = 16;
+  NS_AVX512 static V load(const float* p) { return _mm512_load_ps(p); }
+  NS_AVX512 static V loadu(const float* p) { return _mm512_loadu_ps(p); }
+  NS_AVX512 static void store(float* p, V v) { _mm512_store_ps(p, v); }
+  NS_AVX512 static void storeu(float* p, V v) { _mm512_storeu_ps(p, v); }
+  NS_AVX512 static void store_out(float* p, V v, bool stream) { store16(p, v, stream); }
+  NS_AVX512 static V set1(float f) { return _mm512_set1_ps(f); }
+  NS_AVX512 static V zero() { return _mm512_setzero_ps(); }
+  NS_AVX512 static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
+  NS_AVX512 static V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  NS_AVX512 static V fnmadd(V a, V b, V c) { return _mm512_fnmadd_ps(a, b, c); }
+};
+
+struct Avx2Registers {
+  using V = __m256;
+  static constexpr int64_t kLanes = 8;
+  NS_AVX2 static V load(const float* p) { return _mm256_load_ps(p); }
+  NS_AVX2 static V loadu(const float* p) { return _mm256_loadu_ps(p); }
+  NS_AVX2 static void store(float* p, V v) { _mm256_store_ps(p, v); }
+  NS_AVX2 static void storeu(float* p, V v) { _mm256_storeu_ps(p, v); }
+  NS_AVX2 static void store_out(float* p, V v, bool stream) {  // p 32-byte aligned if `stream`
+    if (stream)
+      _mm256_stream_ps(p, v);
+    else
+      _mm256_storeu_ps(p, v);
+  }
+  NS_AVX2 static V set1(float f) { return _mm256_set1_ps(f); }
+  NS_AVX2 static V zero() { return _mm256_setzero_ps(); }
+  NS_AVX2 static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
+  NS_AVX2 static V fmadd(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  NS_AVX2 static V fnmadd(V a, V b, V c) { return _mm256_fnmadd_ps(a, b, c); }
+};
+
 }  // namespace neuroscope::ops
