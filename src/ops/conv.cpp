@@ -7,6 +7,7 @@
 #include <string>
 
 #include "exec/plan.h"
+#include "ops/conv_few_channels.h"
 #include "ops/eltwise.h"
 #include "ops/op.h"
 #include "ops/window.h"
@@ -53,6 +54,8 @@ ConvGeometry conv_geometry(const graph::Node& node, const Shape& x, const Shape&
 // channels to a block of 16 and do 5x the work. There the gradient is a matrix product and a
 // col2im instead: cols[n, (c,kh,kw), p] = sum_o W[o, (c,kh,kw)] dY[n, o, p], then each input
 // row gathers, tap by tap, the column rows of the output positions whose windows cover it.
+// Undilated, it is a correlation per stride phase (below); on AVX2 CPUs, an AVX2 kernel of ours
+// (conv_few_channels.cpp).
 constexpr int64_t kFewInputChannels = 4;
 
 // oneDNN's Winograd F(4x4, 3x3) convolutions (Precision::kFloat32Winograd) do 4x fewer
@@ -405,6 +408,7 @@ void compile(exec::OpContext& ctx) {
     relu_backward(ctx, dst, diff_dst, diff_dst);
   }
   if (x.size() == 4 && g.group == 1 && x[1] <= kFewInputChannels && type == f32) {
+    if (compile_few_channel_input_gradient(ctx, g.window, weights, diff_dst)) return;
     if (auto phases = phase_correlation(ctx, g.window, diff_dst.get_desc()))
       compile_input_gradient_by_phases(ctx, g.window, weights, diff_dst, *phases);
     else

@@ -28,6 +28,15 @@ NS_OP_CASES(Conv) {
   // product and col2im (dilated).
   add("rgb_7x7_stride2", {2, 3, 12, 11}, {8, 3, 7, 7}, true,
       {{"strides", attr_ints({2, 2})}, {"pads", attr_ints({3, 3, 3, 3})}});
+  // Wide enough for conv_few_channels.cpp's groups of output positions between its edges, with
+  // output channels that do not fill the last 8-channel block, for 1 to 4 input channels.
+  add("rgb_7x7_stride2_wide", {1, 3, 16, 29}, {12, 3, 7, 7}, true,
+      {{"strides", attr_ints({2, 2})}, {"pads", attr_ints({3, 3, 3, 3})}});
+  add("gray_5x5_strides_3_2", {2, 1, 26, 37}, {16, 1, 5, 5}, false,
+      {{"strides", attr_ints({3, 2})}, {"pads", attr_ints({2, 1, 1, 2})}});
+  add("two_channels_3x3", {1, 2, 20, 23}, {8, 2, 3, 3}, true, {{"pads", attr_ints({1, 1, 1, 1})}});
+  add("four_channels_4x4_stride2", {1, 4, 21, 24}, {12, 4, 4, 4}, false,
+      {{"strides", attr_ints({2, 2})}, {"pads", attr_ints({1, 2, 2, 1})}});
   add("rgb_dilated", {1, 3, 9, 9}, {4, 3, 3, 3}, false,
       {{"dilations", attr_ints({2, 2})}, {"pads", attr_ints({1, 2, 1, 2})}});
   add("1d", {2, 3, 11}, {4, 3, 3}, true, {{"pads", attr_ints({1, 1})}});
