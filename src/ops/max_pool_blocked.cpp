@@ -195,11 +195,20 @@ struct Simd : Avx2Registers {
 }  // namespace avx2
 #pragma GCC pop_options
 
-Kernels pick_kernels(int64_t block) {
-  if (block == avx512::Simd::kLanes && use_avx512_kernels())
-    return {avx512::forward_row, avx512::backward_row};
-  if (block == avx2::Simd::kLanes && use_avx2_kernels())
-    return {avx2::forward_row, avx2::backward_row};
+// The backward row for 3-wide windows with column stride 1 or 2, where it applies.
+BackwardRow three_wide(const Geometry& g, BackwardRow stride1, BackwardRow stride2,
+                       BackwardRow otherwise) {
+  if (g.x.kernel != 3 || g.y.kernel > 8) return otherwise;
+  return g.x.stride == 1 ? stride1 : g.x.stride == 2 ? stride2 : otherwise;
+}
+
+Kernels pick_kernels(const Geometry& g) {
+  if (g.block == avx512::Simd::kLanes && use_avx512_kernels())
+    return {avx512::forward_row, three_wide(g, avx512::backward_row_3wide<1>,
+                                            avx512::backward_row_3wide<2>, avx512::backward_row)};
+  if (g.block == avx2::Simd::kLanes && use_avx2_kernels())
+    return {avx2::forward_row, three_wide(g, avx2::backward_row_3wide<1>,
+                                          avx2::backward_row_3wide<2>, avx2::backward_row)};
   return {forward_row, backward_row};
 }
 
@@ -259,7 +268,7 @@ bool compile_blocked_max_pool(exec::OpContext& ctx, const Window& window) {
         block == avx2::Simd::kLanes ? exec::Tag::aBcd8b : exec::Tag::aBcd16b);
     taps = static_cast<Tap*>(ctx.buffer(taps_desc).get_data_handle());
   }
-  const Kernels kernels = pick_kernels(block);
+  const Kernels kernels = pick_kernels(*g);
   ctx.forward([=] { forward(kernels, src, dst, taps, *g); });
   if (!ctx.needs_grad(0)) return true;
   const float* diff_dst = exec::data_of(ctx.diff_output(0, out_desc));
