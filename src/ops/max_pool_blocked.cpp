@@ -136,7 +136,13 @@ struct Simd : Avx512Registers {
   using I = __m512i;
   using Mask = __mmask16;
   static I set1i(int i) { return _mm512_set1_epi32(i); }
+  static I add(I a, I b) { return _mm512_add_epi32(a, b); }
   static Mask greater(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
+  static Mask equal(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
+  static Mask is_nan(V a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
+  static Mask less(I a, I b) { return _mm512_cmplt_epi32_mask(a, b); }
+  static Mask either(Mask a, Mask b) { return static_cast<Mask>(a | b); }
+  static Mask both(Mask a, Mask b) { return static_cast<Mask>(a & b); }
   static V select(Mask m, V a, V b) { return _mm512_mask_mov_ps(a, m, b); }
   static I select(Mask m, I a, I b) { return _mm512_mask_mov_epi32(a, m, b); }
   static I mark_not_positive(I won, V best) {
@@ -167,7 +173,13 @@ struct Simd : Avx2Registers {
   using I = __m256i;
   using Mask = __m256;
   static I set1i(int i) { return _mm256_set1_epi32(i); }
+  static I add(I a, I b) { return _mm256_add_epi32(a, b); }
   static Mask greater(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
+  static Mask equal(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); }
+  static Mask is_nan(V a) { return _mm256_cmp_ps(a, a, _CMP_UNORD_Q); }
+  static Mask less(I a, I b) { return _mm256_castsi256_ps(_mm256_cmpgt_epi32(b, a)); }
+  static Mask either(Mask a, Mask b) { return _mm256_or_ps(a, b); }
+  static Mask both(Mask a, Mask b) { return _mm256_and_ps(a, b); }
   static V select(Mask m, V a, V b) { return _mm256_blendv_ps(a, b, m); }
   static I select(Mask m, I a, I b) { return _mm256_blendv_epi8(a, b, _mm256_castps_si256(m)); }
   static I mark_not_positive(I won, V best) {
@@ -195,20 +207,23 @@ struct Simd : Avx2Registers {
 }  // namespace avx2
 #pragma GCC pop_options
 
-// The backward row for 3-wide windows with column stride 1 or 2, where it applies.
-BackwardRow three_wide(const Geometry& g, BackwardRow stride1, BackwardRow stride2,
-                       BackwardRow otherwise) {
-  if (g.x.kernel != 3 || g.y.kernel > 8) return otherwise;
-  return g.x.stride == 1 ? stride1 : g.x.stride == 2 ? stride2 : otherwise;
+// The rows for 3-wide windows with column stride 1 or 2 where they apply, else the general ones.
+Kernels rows_for(const Geometry& g, Kernels general, Kernels stride1, Kernels stride2) {
+  if (g.x.kernel != 3 || g.y.kernel > 8) return general;
+  return g.x.stride == 1 ? stride1 : g.x.stride == 2 ? stride2 : general;
 }
 
 Kernels pick_kernels(const Geometry& g) {
-  if (g.block == avx512::Simd::kLanes && use_avx512_kernels())
-    return {avx512::forward_row, three_wide(g, avx512::backward_row_3wide<1>,
-                                            avx512::backward_row_3wide<2>, avx512::backward_row)};
-  if (g.block == avx2::Simd::kLanes && use_avx2_kernels())
-    return {avx2::forward_row, three_wide(g, avx2::backward_row_3wide<1>,
-                                          avx2::backward_row_3wide<2>, avx2::backward_row)};
+  if (g.block == avx512::Simd::kLanes && use_avx512_kernels()) {
+    return rows_for(g, {avx512::forward_row, avx512::backward_row},
+                    {avx512::forward_row_3wide<1>, avx512::backward_row_3wide<1>},
+                    {avx512::forward_row_3wide<2>, avx512::backward_row_3wide<2>});
+  }
+  if (g.block == avx2::Simd::kLanes && use_avx2_kernels()) {
+    return rows_for(g, {avx2::forward_row, avx2::backward_row},
+                    {avx2::forward_row_3wide<1>, avx2::backward_row_3wide<1>},
+                    {avx2::forward_row_3wide<2>, avx2::backward_row_3wide<2>});
+  }
   return {forward_row, backward_row};
 }
 
