@@ -15,7 +15,6 @@
 
 #include <algorithm>
 #include <memory>
-#include <utility>
 #include <vector>
 
 #include "ops/simd.h"
@@ -72,27 +71,23 @@ Geometry plan(const Shape& x, const Shape& y, const Window& window,
       p.rows = (g.height - ry + g.sy - 1) / g.sy;
       p.cols = (g.width - rx + g.sx - 1) / g.sx;
       p.weights = g.weights.size();
-      std::vector<std::pair<int64_t, int64_t>> kernel_taps;  // (ky, kx) of this phase
       for (int64_t ky = 0; ky < kh; ++ky)
         for (int64_t kx = 0; kx < kw; ++kx) {
           const int64_t oy = ry + window.pad_begin[0] - ky, ox = rx + window.pad_begin[1] - kx;
           if (oy % g.sy != 0 || ox % g.sx != 0) continue;  // a tap of another phase
-          p.taps.push_back({exact_div(oy, g.sy), exact_div(ox, g.sx)});
-          kernel_taps.emplace_back(ky, kx);
+          const Tap t{exact_div(oy, g.sy), exact_div(ox, g.sx)};
+          p.taps.push_back(t);
+          p.dx_min = std::min(p.dx_min, t.dx);
+          p.dx_max = std::max(p.dx_max, t.dx);
+          for (int64_t b = 0; b < g.blocks; ++b)
+            for (int64_t c = 0; c < g.channels; ++c)
+              for (int64_t lane = 0; lane < kBlock; ++lane) {
+                const int64_t o = b * kBlock + lane;
+                g.weights.push_back(
+                    o < outputs ? w[static_cast<size_t>(((o * g.channels + c) * kh + ky) * kw + kx)]
+                                : 0.0f);
+              }
         }
-      for (const auto& [ky, kx] : kernel_taps)
-        for (int64_t b = 0; b < g.blocks; ++b)
-          for (int64_t c = 0; c < g.channels; ++c)
-            for (int64_t lane = 0; lane < kBlock; ++lane) {
-              const int64_t o = b * kBlock + lane;
-              g.weights.push_back(
-                  o < outputs ? w[static_cast<size_t>(((o * g.channels + c) * kh + ky) * kw + kx)]
-                              : 0.0f);
-            }
-      for (const Tap& t : p.taps) {
-        p.dx_min = std::min(p.dx_min, t.dx);
-        p.dx_max = std::max(p.dx_max, t.dx);
-      }
       g.max_rows = std::max(g.max_rows, p.rows);
       g.phases.push_back(std::move(p));
     }
