@@ -5,6 +5,7 @@
 //
 //   build/bench/profile_step                                   # inception_4d/output, batch 1 and 8
 //   build/bench/profile_step --layer loss3/classifier --batch 8 --steps 4
+//   build/bench/profile_step --whole-layer 1    # every branch of the layer, as before skipping
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -27,12 +28,13 @@ struct Options {
   int64_t size = 224;
   int steps = 0;  // 0: 16 at batch 1, fewer for larger batches
   size_t top = 15;
+  bool whole_layer = false;
 };
 
 [[noreturn]] void usage() {
   std::fprintf(stderr,
                "usage: profile_step [--layer TENSOR] [--batch B]... [--size S] [--steps N] "
-               "[--top K]\n");
+               "[--top K] [--whole-layer 0|1]\n");
   std::exit(2);
 }
 
@@ -52,6 +54,8 @@ Options parse(int argc, char** argv) {
       o.steps = std::atoi(value);
     else if (flag == "--top")
       o.top = static_cast<size_t>(std::atoll(value));
+    else if (flag == "--whole-layer")
+      o.whole_layer = std::atoi(value) != 0;
     else
       usage();
   }
@@ -101,8 +105,11 @@ void print_top(std::vector<ProfileRow> rows, double step_ms, size_t top) {
 
 void profile(const neuroscope::Model& model, const Options& o, int64_t batch) {
   const int steps = o.steps > 0 ? o.steps : static_cast<int>(std::max<int64_t>(4, 16 / batch));
-  neuroscope::bench::ReferenceRender render(
-      model, {.tensor = o.layer, .batch = batch, .size = o.size, .steps = std::max(steps, 2)});
+  neuroscope::bench::ReferenceRender render(model, {.tensor = o.layer,
+                                                    .batch = batch,
+                                                    .size = o.size,
+                                                    .steps = std::max(steps, 2),
+                                                    .whole_layer = o.whole_layer});
   neuroscope::Network& net = render.network();
   net.set_profiling(true);
   const std::vector<double> seconds = render.run([&](int step) {

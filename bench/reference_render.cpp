@@ -21,8 +21,8 @@ std::filesystem::path googlenet_path() {
 
 std::vector<int64_t> reference_channels(const std::string& tensor, int64_t batch) {
   static const std::map<std::string, std::vector<int64_t>> kChannels = {
-      {"inception_3b/output", {5, 41, 77, 130, 199, 233, 268, 301}},
-      {"inception_4d/output", {3, 60, 97, 140, 181, 222, 265, 318}},
+      {"inception_3b/output", {130, 5, 41, 77, 199, 233, 268, 301}},
+      {"inception_4d/output", {140, 3, 60, 97, 181, 222, 265, 318}},
       {"loss3/classifier", {1, 76, 130, 291, 309, 417, 817, 967}}};
   const auto it = kChannels.find(tensor);
   const std::vector<int64_t> base = it == kChannels.end() ? std::vector<int64_t>{0} : it->second;
@@ -33,6 +33,12 @@ std::vector<int64_t> reference_channels(const std::string& tensor, int64_t batch
 }
 
 ReferenceRender::ReferenceRender(const Model& model, const RenderCase& c) : case_(c) {
+  const std::vector<int64_t> channels = reference_channels(c.tensor, c.batch);
+  for (int64_t i = 0; i < c.batch; ++i) {
+    const int64_t channel = channels[static_cast<size_t>(i)];
+    objective_ = objective_ + Objective::channel(c.tensor, channel, i);
+    keys_.push_back(static_cast<uint64_t>(channel));
+  }
   TransformChain transforms;
   transforms.add(make_jitter(kJitter, JitterMode::kWrap));
   renderer_ = std::make_unique<Renderer>(
@@ -43,14 +49,10 @@ ReferenceRender::ReferenceRender(const Model& model, const RenderCase& c) : case
                   .batch = c.batch,
                   .tensors = {c.tensor},
                   .steps = c.steps,
+                  .read_channels = c.whole_layer ? std::map<std::string, std::vector<int64_t>>()
+                                                 : objective_.channels_read(),
                   .precision = c.precision},
       make_pixel_param(), std::move(transforms), make_normalized_ascent(kStepSize));
-  const std::vector<int64_t> channels = reference_channels(c.tensor, c.batch);
-  for (int64_t i = 0; i < c.batch; ++i) {
-    const int64_t channel = channels[static_cast<size_t>(i)];
-    objective_ = objective_ + Objective::channel(c.tensor, channel, i);
-    keys_.push_back(static_cast<uint64_t>(channel));
-  }
 }
 
 std::vector<double> ReferenceRender::run(const std::function<void(int)>& after_step) {

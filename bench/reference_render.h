@@ -21,8 +21,10 @@ namespace neuroscope::bench {
 std::filesystem::path googlenet_path();
 
 // The channels the images of a batch maximize, one per image: the reference channels of the
-// shared model's README for inception_3b/4d, a few classes for the logits. Steps cost the same
-// whichever channels they are; bench/torch_googlenet.py uses the same lists.
+// shared model's README for inception_3b/4d, a few classes for the logits; bench/torch_googlenet.py
+// uses the same lists. neuroscope skips the inception branches no image's channel comes from
+// (RenderSetup::read_channels), so a step's cost depends on the branches: batch 1 takes a channel
+// of the costliest branch (3x3), batch 8 spans the 1x1 and 3x3 branches.
 std::vector<int64_t> reference_channels(const std::string& tensor, int64_t batch);
 
 struct RenderCase {
@@ -31,6 +33,8 @@ struct RenderCase {
   int64_t size = 224;
   int steps = 8;
   Precision precision = Precision::kFloat32;
+  // Compute the whole layer, as before RenderSetup::read_channels (for before/after figures).
+  bool whole_layer = false;
 };
 
 class ReferenceRender {

@@ -39,10 +39,12 @@ CORES = len(os.sched_getaffinity(0))
 JITTER = 8
 STEP_SIZE = 1.0 / 8
 # The channels the batch's images maximize: the reference channels of the shared README for the
-# two inception layers, a few classes for the logits. The cost does not depend on them.
+# two inception layers, a few classes for the logits; bench/reference_render.cpp has the same
+# lists. PyTorch's cost does not depend on them; neuroscope's does (it skips the inception
+# branches no image reads), so batch 1 takes a channel of the costliest branch (3x3).
 CHANNELS = {
-    "inception_3b/output": [5, 41, 77, 130, 199, 233, 268, 301],
-    "inception_4d/output": [3, 60, 97, 140, 181, 222, 265, 318],
+    "inception_3b/output": [130, 5, 41, 77, 199, 233, 268, 301],
+    "inception_4d/output": [140, 3, 60, 97, 181, 222, 265, 318],
     "loss3/classifier": [1, 76, 130, 291, 309, 417, 817, 967],
 }
 

@@ -96,6 +96,76 @@ TEST(GoogLeNet, Float32IsBitwiseTheSameAtAnyBatch) {
   }
 }
 
+// An objective reading a few channels of an inception module's output (NetworkOptions::
+// read_channels) skips the module's other branches: fewer FLOPs, and the same objective values
+// and input gradient as the whole network (the skipped branches' contributions are zeros).
+TEST(GoogLeNet, SkippedBranchesChangeNothingTheObjectiveReads) {
+  NS_REQUIRE_SHARED(googlenet_dir());
+  Model model = Model::load(googlenet_dir() / "googlenet-bvlc.onnx");
+  struct Case {
+    std::string layer;
+    std::vector<int64_t> channels;  // one per image
+    double flops_left;              // at most this share of the whole network's FLOPs
+  };
+  // 3b: only the 1x1 branch is left; 4d: the 5x5 and pool branches go (small at 14x14).
+  for (const Case& c :
+       {Case{"inception_3b/output", {5}, 0.8}, Case{"inception_4d/output", {97, 140}, 0.99}}) {
+    SCOPED_TRACE(c.layer);
+    const auto batch = static_cast<int64_t>(c.channels.size());
+    Objective objective;
+    for (int64_t i = 0; i < batch; ++i)
+      objective = objective + Objective::channel(c.layer, c.channels[static_cast<size_t>(i)], i);
+    const NetworkOptions options{.input_shapes = {{"data", {batch, 3, 224, 224}}},
+                                 .outputs = {c.layer}};
+    NetworkOptions pruned_options = options;
+    pruned_options.read_channels = objective.channels_read();
+    Network whole(model, options), pruned(model, pruned_options);
+    EXPECT_LT(pruned.forward_flops(), c.flops_left * whole.forward_flops());
+    EXPECT_LT(pruned.backward_flops(), c.flops_left * whole.backward_flops());
+    EXPECT_FALSE(pruned.computes_all_channels(c.layer));
+
+    std::mt19937 rng(9);
+    std::uniform_real_distribution<float> pixel(-100.0f, 130.0f);
+    for (float& v : whole.input().values()) v = pixel(rng);
+    std::copy(whole.input().values().begin(), whole.input().values().end(),
+              pruned.input().values().begin());
+    auto run = [&](Network& net) {
+      BoundObjective bound(
+          objective, [&](const std::string& n) -> const Tensor& { return net.output(n); },
+          [&](const std::string& n) -> Tensor& { return net.output_gradient(n); });
+      net.forward();
+      const std::vector<double> values = bound.evaluate();
+      net.backward();
+      return values;
+    };
+    const std::vector<double> expected = run(whole), got = run(pruned);
+    for (size_t i = 0; i < expected.size(); ++i)
+      EXPECT_NEAR(got[i], expected[i], 1e-6 * std::abs(expected[i])) << "image " << i;
+    EXPECT_LE(relative_error(pruned.input_gradient(), whole.input_gradient()), 1e-6);
+
+    // A channel's picture does not depend on the batch it is rendered in: the last image alone,
+    // with only its own channel read, gets the same bits.
+    const int64_t last = batch - 1;
+    const Objective alone_objective =
+        Objective::channel(c.layer, c.channels[static_cast<size_t>(last)]);
+    Network alone(model, {.input_shapes = {{"data", {1, 3, 224, 224}}},
+                          .outputs = {c.layer},
+                          .read_channels = alone_objective.channels_read()});
+    const int64_t per_image = alone.input().size();
+    std::copy_n(pruned.input().data() + last * per_image, per_image, alone.input().data());
+    BoundObjective bound(
+        alone_objective, [&](const std::string& n) -> const Tensor& { return alone.output(n); },
+        [&](const std::string& n) -> Tensor& { return alone.output_gradient(n); });
+    alone.forward();
+    EXPECT_EQ(bound.evaluate()[0], got[static_cast<size_t>(last)]);
+    alone.backward();
+    EXPECT_TRUE(std::equal(alone.input_gradient().values().begin(),
+                           alone.input_gradient().values().end(),
+                           pruned.input_gradient().values().begin() + last * per_image))
+        << "input gradient of the last image alone";
+  }
+}
+
 // The input gradient of the reference objective (total square activity of channel 97 of
 // inception_4d/output) against central differences along random directions, computed in
 // float64 with the reference implementations (so rounding does not swamp the differences).

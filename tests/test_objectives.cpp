@@ -309,6 +309,18 @@ TEST(ParseObjective, TheIssuesExampleAndWeights) {
   EXPECT_EQ(o.tensors(), std::vector<std::string>{"inception_4d/output"});
 }
 
+// What Renderer compiles the network for (RenderSetup::read_channels): the channels of each
+// tensor when every term on it reads one; a tensor some term reads whole is left out.
+TEST(ParseObjective, ChannelsReadPerTensor) {
+  using Read = std::map<std::string, std::vector<int64_t>>;
+  EXPECT_EQ(parse_objective("m:97 - 0.5*m:12 + m:97@1").channels_read(), (Read{{"m", {12, 97}}}));
+  EXPECT_EQ(parse_objective("channel_mean(a,3) + neuron(b,2) - 1e-3*tv").channels_read(),
+            (Read{{"a", {3}}, {"b", {2}}}));
+  EXPECT_EQ(parse_objective("a:1 + layer(a) + b:4").channels_read(), (Read{{"b", {4}}}));
+  EXPECT_EQ(parse_objective("a:1 - 0.25*diversity(a)").channels_read(), Read{});
+  EXPECT_EQ(parse_objective("l1").channels_read(), Read{});
+}
+
 TEST(ParseObjective, RoundTripsThroughDescribe) {
   TempDir dir;
   write_npy(dir / "v.npy", Tensor({4}, std::vector<float>{1, 2, 3, 4}));

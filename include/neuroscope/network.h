@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "neuroscope/model.h"
@@ -55,6 +56,11 @@ struct NetworkOptions {
   // Build the backward-to-input pass.
   bool gradients = true;
   Precision precision = Precision::kFloat32;
+  // Per requested output, the channels (axis 1) that will be read; outputs not listed are read
+  // whole. Work that feeds only other channels may be skipped (the other branches of an
+  // inception module whose output is read at one channel): those channels then read zero, and
+  // their gradients must be left zero.
+  std::map<std::string, std::vector<int64_t>> read_channels;
 };
 
 // One timed step of a profiled run.
@@ -74,6 +80,10 @@ class Network {
 
   const std::vector<std::string>& input_names() const;
   const std::vector<std::string>& output_names() const;  // as requested
+  // Whether the values of `output` are computed at these channels (at every channel), i.e.
+  // none of them was skipped for NetworkOptions::read_channels.
+  bool computes_channels(std::string_view output, const std::vector<int64_t>& channels) const;
+  bool computes_all_channels(std::string_view output) const;
   // The input buffer to fill before forward(); name may be omitted for single-input models.
   Tensor& input(std::string_view name = {});
   void forward();
@@ -104,6 +114,8 @@ class Network {
   std::unique_ptr<exec::Plan> plan_;
   std::vector<std::string> requested_;
   std::map<std::string, std::string, std::less<>> tap_of_;  // requested name -> plan tap
+  // Per plan tap, the channel ranges [begin, end) skipped for NetworkOptions::read_channels.
+  std::map<std::string, std::vector<std::pair<int64_t, int64_t>>, std::less<>> skipped_;
 };
 
 }  // namespace neuroscope

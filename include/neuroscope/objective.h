@@ -17,6 +17,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,6 +55,9 @@ class ObjectiveTerm {
   // redirected, see Network::redirect_relu_gradients). Default: nothing.
   virtual void seed(const Tensor& act, double weight, int64_t image, Tensor& grad) const;
   bool reads_image() const { return tensor() == kImageTensor; }
+  // The one channel (axis 1) of its tensor the term reads, when it reads only one; empty when it
+  // may read any.
+  virtual std::optional<int64_t> only_channel() const { return std::nullopt; }
 };
 
 // The tensors class objectives read. When the graph ends in a Softmax, `logits` is its input and
@@ -116,6 +120,9 @@ class Objective {
   bool empty() const { return terms_.empty(); }
   // Distinct network tensor names the terms read, in first-use order (kImageTensor excluded).
   std::vector<std::string> tensors() const;
+  // Per network tensor whose terms each read one channel: those channels, sorted (what
+  // NetworkOptions::read_channels takes). Tensors some term reads whole are absent.
+  std::map<std::string, std::vector<int64_t>> channels_read() const;
   // Whether some term reads the rendered image (kImageTensor).
   bool reads_image() const;
   // Text that parse_objective reads back into the same objective.

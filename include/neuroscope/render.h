@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -45,6 +46,10 @@ struct RenderSetup {
   // objective gradient and redirect ReLU gradients for them (Network::redirect_relu_gradients).
   // Images with a nonzero objective, i.e. almost always all of them, are unaffected.
   bool rescue_silent = true;
+  // Per tensor, the only channels objectives will read (Objective::channels_read); tensors not
+  // listed are read whole. The network then skips work that feeds only other channels (an
+  // inception module's other branches); run() refuses objectives reading those.
+  std::map<std::string, std::vector<int64_t>> read_channels;
   Precision precision = Precision::kFloat32;  // of the network (see network.h)
   // Start every image from this picture ([C,H,W], C = preprocessing.image_channels(), the
   // render size, values in [0,1]) instead of noise; then silent starts are kept.
@@ -78,6 +83,8 @@ class Renderer {
                    const std::function<void(const RenderProgress&)>& progress = {},
                    const Tensor* start_images = nullptr);
 
+  // Whether run() can render this objective: the network computes every channel it reads.
+  bool can_run(const Objective& objective) const;
   Network& network() { return net_; }
   const RenderSetup& setup() const { return setup_; }
   std::string describe() const;

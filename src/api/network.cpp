@@ -22,6 +22,31 @@ void check_input_shape(const Model& model, const ModelInput& in, const Shape& gi
                 to_string(in.shape), "), but ", to_string(given), " was given");
 }
 
+// NetworkOptions::read_channels by plan tap, checked against the outputs' shapes. A tap asked
+// for under two names is read at the union of their channels.
+graph::ChannelsRead read_channels(const Model& model, const NetworkOptions& options,
+                                  const graph::ShapedGraph& shaped,
+                                  const std::map<std::string, std::string, std::less<>>& tap_of) {
+  graph::ChannelsRead read;
+  for (const auto& [name, channels] : options.read_channels) {
+    auto tap = tap_of.find(name);
+    if (tap == tap_of.end())
+      throw error(model.path().string(), ": channels to read were given for '", name,
+                  "', which is not among the requested outputs");
+    const Shape& shape = shaped.shape_of(tap->second);
+    for (int64_t c : channels)
+      if (shape.size() < 2 || c < 0 || c >= shape[1])
+        throw error(model.path().string(), ": channel ", c, " of tensor '", name,
+                    "' is to be read, but its shape is ", to_string(shape));
+    std::vector<int64_t>& merged = read[tap->second];
+    merged.insert(merged.end(), channels.begin(), channels.end());
+  }
+  // A tap requested under another name too, without a channel list, is read whole.
+  for (const auto& [name, tap] : tap_of)
+    if (!options.read_channels.count(name)) read.erase(tap);
+  return read;
+}
+
 }  // namespace
 
 std::string precision_unavailable_reason(Precision precision) {
@@ -78,6 +103,10 @@ Network::Network(const Model& model, NetworkOptions options) {
   graph::truncate(shaped, taps);
   graph::fold_batchnorm(shaped, taps);
   graph::fuse_activations(shaped, taps);
+  if (!options.read_channels.empty()) {
+    skipped_ = graph::prune_unread_channels(shaped, read_channels(model, options, shaped, tap_of_));
+    graph::truncate(shaped, taps);
+  }
   plan_ = std::make_unique<exec::Plan>(
       std::move(shaped),
       exec::PlanOptions{taps, options.gradients, options.precision == Precision::kBFloat16,
@@ -115,6 +144,20 @@ Tensor& Network::input(std::string_view name) {
 void Network::forward() {
   plan_->forward();
 }
+bool Network::computes_channels(std::string_view output,
+                                const std::vector<int64_t>& channels) const {
+  auto skipped = skipped_.find(internal_name(output));
+  if (skipped == skipped_.end()) return true;
+  return std::none_of(channels.begin(), channels.end(), [&](int64_t c) {
+    return std::any_of(skipped->second.begin(), skipped->second.end(),
+                       [&](const auto& range) { return c >= range.first && c < range.second; });
+  });
+}
+
+bool Network::computes_all_channels(std::string_view output) const {
+  return !skipped_.count(internal_name(output));
+}
+
 const Tensor& Network::output(std::string_view name) const {
   return plan_->tap(internal_name(name));
 }

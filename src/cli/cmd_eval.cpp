@@ -250,6 +250,12 @@ int run_eval(const Args& args) {
                          .gradients = request.grad_file.has_value(),
                          .precision = precision_from(args)};
   for (const InputFile& in : inputs) options.input_shapes[in.name] = in.value.shape();
+  // Tensors only the objective reads are computed where it reads them, as when rendering.
+  if (objective)
+    for (const auto& [tensor, channels] : objective->channels_read())
+      if (std::none_of(request.saves.begin(), request.saves.end(),
+                       [&](const SaveRequest& s) { return s.tensor == tensor; }))
+        options.read_channels[tensor] = channels;
   Network net(model, options);
   nlohmann::ordered_json report = {{"model", model.path().string()},
                                    {"inputs", nlohmann::ordered_json::array()},

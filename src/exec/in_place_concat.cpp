@@ -39,9 +39,17 @@ void Plan::plan_in_place_concats() {
     bool eligible = true;
     int64_t offset = 0;
     for (const std::string& in : node.inputs) {
+      // A constant (the zeros of a skipped branch, see prune_unread_channels) is copied in by
+      // the Concat; the other inputs may still be placed.
+      if (!in.empty() && g.is_constant(in)) {
+        group.members.push_back(in);
+        group.offsets.push_back(offset);
+        offset += g.constants.at(in).shape[1];
+        continue;
+      }
       auto p = producer.find(in);
-      const bool ok = !in.empty() && !g.is_constant(in) && p != producer.end() &&
-                      uses.at(in) == 1 && !is_tap(in) && !concat_member_of_.count(in) &&
+      const bool ok = !in.empty() && p != producer.end() && uses.at(in) == 1 && !is_tap(in) &&
+                      !concat_member_of_.count(in) &&
                       std::count(group.members.begin(), group.members.end(), in) == 0 &&
                       values_.at(in).needs_grad == values_.at(group.output).needs_grad;
       if (!ok) {
@@ -53,7 +61,8 @@ void Plan::plan_in_place_concats() {
       offset += graph_.shape_of(in)[1];
     }
     if (!eligible) continue;
-    for (const std::string& m : group.members) concat_member_of_[m] = group.output;
+    for (const std::string& m : group.members)
+      if (!g.is_constant(m)) concat_member_of_[m] = group.output;
     concat_groups_[group.output] = std::move(group);
   }
 }
@@ -75,7 +84,7 @@ void Plan::place_value(Value& v, const Desc& desc) {
       group.block = channel_block(desc);
       group.usable = group.block > 0;
       for (const std::string& member : group.members)
-        group.usable = group.usable && values_.at(member).shape[1] % group.block == 0;
+        group.usable = group.usable && member_shape(member)[1] % group.block == 0;
       if (group.usable) {
         group.desc = with_channels(desc, out.shape[1], group.block);
         group.mem = allocate(group.desc);
@@ -95,10 +104,15 @@ void Plan::place_value(Value& v, const Desc& desc) {
   if (v.needs_grad) v.diff = allocate(desc);
 }
 
+const Shape& Plan::member_shape(const std::string& name) const {
+  const graph::Graph& g = graph_.graph;
+  return g.is_constant(name) ? g.constants.at(name).shape : values_.at(name).shape;
+}
+
 memory Plan::concat_region(const ConcatGroup& group, size_t member, const memory& whole) const {
   // Batch 1: channels [offset, offset + c) of a channel-outermost layout are one contiguous
   // block starting offset * H * W elements in.
-  const Shape& shape = values_.at(group.members[member]).shape;
+  const Shape& shape = member_shape(group.members[member]);
   const size_t shift = static_cast<size_t>(group.offsets[member] * shape[2] * shape[3]) *
                        element_size(group.desc.data_type());
   return memory(with_channels(group.desc, shape[1], group.block), cpu_engine(),

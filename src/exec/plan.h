@@ -53,7 +53,7 @@ struct Value {
 // A Concat whose inputs are written straight into its output buffer (batch 1, channel axis).
 struct ConcatGroup {
   std::string output;
-  std::vector<std::string> members;  // the Concat's inputs, in order
+  std::vector<std::string> members;  // the Concat's inputs, in order (constants included)
   std::vector<int64_t> offsets;      // their first channel in the output
   bool settled = false;              // layout chosen (by the first member compiled)
   bool usable = false;               // members may be placed (layout and offsets fit)
@@ -228,6 +228,8 @@ class Plan {
   void place_value(Value& v, const Desc& desc);
   // Input `member`'s part of a placed Concat output buffer `whole`.
   memory concat_region(const ConcatGroup& group, size_t member, const memory& whole) const;
+  // A Concat input's shape: a value's, or a constant's.
+  const Shape& member_shape(const std::string& name) const;
   void compile_nodes();
   void add_tap_steps();
   void count_flops(const graph::Node& node, bool input_gradient);

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "graph/graph.h"
@@ -32,6 +33,18 @@ ShapedGraph specialize(const Graph& graph, const std::map<std::string, Shape>& i
 // classifier head would reject is fine for a truncated network).
 void truncate(Graph& g, const std::vector<std::string>& wanted);
 void truncate(ShapedGraph& g, const std::vector<std::string>& wanted);
+
+// Per tensor, the channels (axis 1) a caller reads; and per tensor, the channel ranges
+// [begin, end) that prune_unread_channels left as zeros.
+using ChannelsRead = std::map<std::string, std::vector<int64_t>, std::less<>>;
+using UnreadChannels = std::map<std::string, std::vector<std::pair<int64_t, int64_t>>, std::less<>>;
+
+// For each channel Concat whose output no layer reads and whose reader wants only the channels
+// in `read`: inputs that feed none of them become zero constants, and a Conv feeding some of
+// them is cut into copies computing just the 16-channel runs that hold them, so that a
+// following truncate() drops the layers no longer read (an inception module's other branches).
+// Returns the channel ranges now zero.
+UnreadChannels prune_unread_channels(ShapedGraph& g, const ChannelsRead& read);
 
 // Folds BatchNormalization into the preceding Conv when the Conv's output is used by nothing
 // else and is not in `keep`.

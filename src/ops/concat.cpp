@@ -15,8 +15,8 @@
 #include <cstdint>
 
 #include "exec/plan.h"
-#include "ops/simd.h"
 #include "ops/op.h"
+#include "ops/simd.h"
 #include "ops/view.h"
 
 namespace neuroscope::ops {
@@ -59,7 +59,8 @@ void compile_in_place(exec::OpContext& ctx, const Desc& layout) {
   for (size_t i = 0; i < ctx.num_inputs(); ++i) {
     if (ctx.input_in_place(i)) continue;
     memory region = ctx.output_region(i);
-    memory src = ctx.input(i, region.get_desc());
+    memory src = ctx.constant(i) ? ctx.constant_memory(i, region.get_desc())
+                                 : ctx.input(i, region.get_desc());
     auto copy = exec::dnnl_call(ctx.describe(), [&] { return dnnl::reorder(src, region); });
     ctx.forward(copy, {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, region}});
   }
@@ -97,12 +98,13 @@ std::vector<Run> channel_runs(exec::OpContext& ctx, int64_t block) {
   return runs;
 }
 
-// The common block of the inputs' layouts when the copies above apply, else 0.
+// The common block of the inputs' layouts when the copies above apply, else 0. Constant inputs
+// (the zeros of skipped branches, see prune_unread_channels) take the others' layout.
 int64_t copyable_block(exec::OpContext& ctx, int64_t axis) {
   if (axis != 1 || ctx.output_shape(0).size() != 4) return 0;
   int64_t block = -1;
   for (size_t i = 0; i < ctx.num_inputs(); ++i) {
-    if (ctx.constant(i)) return 0;
+    if (ctx.constant(i)) continue;
     const Desc d = ctx.input_desc(i);
     const int64_t b = exec::channel_block(d);
     if (b == 0 || d.data_type() != memory::data_type::f32 || ctx.input_shape(i)[1] % b != 0 ||
@@ -110,7 +112,18 @@ int64_t copyable_block(exec::OpContext& ctx, int64_t axis) {
       return 0;
     block = b;
   }
+  if (block <= 0) return 0;
+  for (size_t i = 0; i < ctx.num_inputs(); ++i)
+    if (ctx.constant(i) && ctx.input_shape(i)[1] % block != 0) return 0;
   return block;
+}
+
+// Input i's values in the common channel-blocked layout (constants reordered once, here).
+const float* blocked_input(exec::OpContext& ctx, size_t i, int64_t block) {
+  if (!ctx.constant(i)) return exec::data_of(ctx.input(i));
+  return exec::data_of(
+      ctx.constant_memory(i, exec::channel_blocked_desc(exec::to_dims(ctx.input_shape(i)),
+                                                        memory::data_type::f32, block)));
 }
 
 // How the runs are copied: with AVX-512 (then streaming stores, see kStreamBytes, where the
@@ -205,7 +218,7 @@ GradientTargets gradient_targets(exec::OpContext& ctx, const std::vector<const f
 void compile_by_copies(exec::OpContext& ctx, int64_t block) {
   const std::vector<Run> runs = channel_runs(ctx, block);
   std::vector<const float*> inputs;
-  for (size_t i = 0; i < ctx.num_inputs(); ++i) inputs.push_back(exec::data_of(ctx.input(i)));
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) inputs.push_back(blocked_input(ctx, i, block));
   const Desc layout =
       exec::channel_blocked_desc(exec::to_dims(ctx.output_shape(0)), memory::data_type::f32, block);
   float* out = exec::data_of(ctx.output(0, layout));
@@ -342,7 +355,7 @@ void compile_into_tap(exec::OpContext& ctx, int64_t width) {
     offset += ctx.input_shape(i)[1];
   }
   std::vector<const float*> inputs;
-  for (size_t i = 0; i < ctx.num_inputs(); ++i) inputs.push_back(exec::data_of(ctx.input(i)));
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) inputs.push_back(blocked_input(ctx, i, width));
   float* out = exec::data_of(ctx.output_into_tap(0));
   CopyMode mode;
   mode.avx512 = width == kTapBlock && use_avx512_kernels();

@@ -93,6 +93,24 @@ std::vector<std::string> Objective::tensors() const {
   return names;
 }
 
+std::map<std::string, std::vector<int64_t>> Objective::channels_read() const {
+  std::map<std::string, std::vector<int64_t>> read;
+  std::vector<std::string> whole;
+  for (const Term& t : terms_) {
+    if (t.term->reads_image()) continue;
+    if (const std::optional<int64_t> c = t.term->only_channel())
+      read[t.term->tensor()].push_back(*c);
+    else
+      whole.push_back(t.term->tensor());
+  }
+  for (const std::string& name : whole) read.erase(name);
+  for (auto& [name, channels] : read) {
+    std::sort(channels.begin(), channels.end());
+    channels.erase(std::unique(channels.begin(), channels.end()), channels.end());
+  }
+  return read;
+}
+
 bool Objective::reads_image() const {
   return std::any_of(terms_.begin(), terms_.end(),
                      [](const Term& t) { return t.term->reads_image(); });

@@ -29,9 +29,13 @@ NetworkOptions network_options(const Model& model, const RenderSetup& s, Transfo
   for (const std::string& t : s.tensors)
     if (t != kImageTensor) outputs.push_back(model.resolve_tensor(t));
   if (outputs.empty()) throw error("render: no tensors to optimize");
+  std::map<std::string, std::vector<int64_t>> read_channels;
+  for (const auto& [t, channels] : s.read_channels)
+    if (t != kImageTensor) read_channels[model.resolve_tensor(t)] = channels;
   return {.input_shapes = {{in.name, network_input_shape(s, chain)}},
           .outputs = outputs,
-          .precision = s.precision};
+          .precision = s.precision,
+          .read_channels = read_channels};
 }
 
 }  // namespace
@@ -59,6 +63,19 @@ std::string Renderer::describe() const {
          optimizer_->describe() + "; " + std::to_string(setup_.steps) + " steps";
 }
 
+bool Renderer::can_run(const Objective& objective) const {
+  const auto read = objective.channels_read();
+  for (const std::string& t : objective.tensors()) {
+    if (std::find(setup_.tensors.begin(), setup_.tensors.end(), t) == setup_.tensors.end())
+      return false;
+    auto channels = read.find(t);
+    if (channels == read.end() ? !net_.computes_all_channels(t)
+                               : !net_.computes_channels(t, channels->second))
+      return false;
+  }
+  return true;
+}
+
 RenderResult Renderer::run(const Objective& objective, std::span<const uint64_t> image_keys,
                            uint64_t seed,
                            const std::function<void(const RenderProgress&)>& progress,
@@ -68,6 +85,9 @@ RenderResult Renderer::run(const Objective& objective, std::span<const uint64_t>
   for (const std::string& t : objective.tensors())
     if (std::find(setup_.tensors.begin(), setup_.tensors.end(), t) == setup_.tensors.end())
       throw error("objective reads '", t, "', which the renderer was not compiled for");
+  if (!can_run(objective))
+    throw error("objective '", objective.describe(),
+                "' reads channels the renderer was compiled to skip (RenderSetup::read_channels)");
   const auto start = std::chrono::steady_clock::now();
   ImageRngs rngs;
   for (uint64_t key : image_keys) rngs.push_back(image_rng(seed, key));

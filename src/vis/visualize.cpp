@@ -70,7 +70,7 @@ class BatchRenderer {
     RenderResult result;
     std::vector<int> rescued(keys.size(), 0);
     for (size_t k = 0; k < sizes_.size(); ++k) {
-      Renderer& r = renderer(k, batch);
+      Renderer& r = renderer(k, batch, objective);
       const Tensor carried = k > 0 ? resize_batch(result.images, sizes_[k]) : Tensor();
       const int done = options_.recipe.steps * static_cast<int>(k);
       // Octaves draw their own random streams: the same jitter sequence at every size would
@@ -94,9 +94,13 @@ class BatchRenderer {
   }
 
  private:
-  Renderer& renderer(size_t octave, int64_t batch) {
+  // The octave's renderer, compiled again when the batch size changes or when the objective
+  // reads channels it skips: each is compiled for the channels its first objective reads, so
+  // consecutive channels of one inception branch share one. (Profiles are collected after
+  // every batch, so a replaced renderer has none left.)
+  Renderer& renderer(size_t octave, int64_t batch, const Objective& objective) {
     std::unique_ptr<Renderer>& r = renderers_[octave];
-    if (!r || r->setup().batch != batch) {
+    if (!r || r->setup().batch != batch || !r->can_run(objective)) {
       RecipePieces pieces = options_.recipe.build();
       const int64_t side = sizes_[octave];
       r = std::make_unique<Renderer>(
@@ -108,6 +112,7 @@ class BatchRenderer {
                       .tensors = tensors_,
                       .steps = options_.recipe.steps,
                       .rescue_silent = options_.rescue_silent,
+                      .read_channels = objective.channels_read(),
                       .precision = options_.precision,
                       .start_image = octave == 0 ? start_ : std::nullopt},
           std::move(pieces.param), std::move(pieces.transforms), std::move(pieces.optimizer));

@@ -11,6 +11,7 @@ class ChannelTerm : public TensorTerm {
   ChannelTerm(std::string tensor, int64_t channel, std::optional<int64_t> batch)
       : TensorTerm(std::move(tensor), batch), channel_(channel) {}
   void check(const Shape& shape) const override { check_channel(shape, channel_); }
+  std::optional<int64_t> only_channel() const override { return channel_; }
 
  protected:
   // Offset of (image, channel_, position 0) in a row-major [N, C, ...] tensor.
