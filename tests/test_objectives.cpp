@@ -4,12 +4,14 @@
 // image-space terms through real Renderer runs.
 #include "neuroscope/objective.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <map>
 #include <random>
 
 #include "neuroscope/error.h"
+#include "neuroscope/image.h"
 #include "neuroscope/model.h"
 #include "neuroscope/network.h"
 #include "neuroscope/npy.h"
@@ -17,6 +19,7 @@
 #include "neuroscope/param.h"
 #include "neuroscope/preprocess.h"
 #include "neuroscope/render.h"
+#include "neuroscope/visualize.h"
 #include "testing/fixtures.h"
 #include "testing/testing.h"
 
@@ -538,6 +541,31 @@ TEST_F(RenderImageTerms, MaximizingMinusTvAloneSmoothsTheImage) {
     EXPECT_NEAR(end.values[static_cast<size_t>(b)], -after, 1e-4 * after);
   }
   EXPECT_EQ(end.rescued_steps, (std::vector<int>{0, 0})) << "no network term, nothing silent";
+}
+
+// Grids compute only what a batch reads (RenderSetup::read_channels): a channel's image has the
+// same bits alone or in a batch that reads other branches, or a wider run of its own branch;
+// batches reading channels the last network skipped get a network of their own.
+TEST(VisualizeChannels, SameImageAloneOrInABatchReadingOtherBranches) {
+  const Model model = Model::load(kBuiltInModel);
+  const Preprocessing pre = resolve_preprocessing(model, {});
+  FeatureOptions options;
+  options.recipe.steps = 4;
+  options.batch = 2;
+  const std::string layer = "inception_a/output";  // 1x1: 0-31, 3x3: 32-79, 5x5: 80-95
+  // Batches {3, 40}: 1x1 and 3x3; {41, 52}: 32 channels of 3x3; {60, 85}: 3x3 and 5x5.
+  const std::vector<int64_t> channels = {3, 40, 41, 52, 60, 85};
+  const ChannelImages batched = visualize_channels(model, pre, layer, channels, options);
+  options.batch = 1;
+  for (size_t i = 0; i < channels.size(); ++i) {
+    const ChannelImages alone = visualize_channels(model, pre, layer, {channels[i]}, options);
+    const Tensor expected = batch_item(batched.images, static_cast<int64_t>(i));
+    const Tensor got = batch_item(alone.images, 0);
+    EXPECT_TRUE(std::equal(got.values().begin(), got.values().end(), expected.values().begin()))
+        << "channel " << channels[i];
+    EXPECT_EQ(alone.values[0], batched.values[i]) << "channel " << channels[i];
+    EXPECT_GT(alone.values[0], 0.0) << "channel " << channels[i];
+  }
 }
 
 }  // namespace

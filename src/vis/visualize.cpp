@@ -101,6 +101,7 @@ class BatchRenderer {
   Renderer& renderer(size_t octave, int64_t batch, const Objective& objective) {
     std::unique_ptr<Renderer>& r = renderers_[octave];
     if (!r || r->setup().batch != batch || !r->can_run(objective)) {
+      r.reset();  // its buffers go before the next one's are made
       RecipePieces pieces = options_.recipe.build();
       const int64_t side = sizes_[octave];
       r = std::make_unique<Renderer>(
