@@ -252,10 +252,10 @@ int run_eval(const Args& args) {
   for (const InputFile& in : inputs) options.input_shapes[in.name] = in.value.shape();
   // Tensors only the objective reads are computed where it reads them, as when rendering.
   if (objective)
-    for (const auto& [tensor, channels] : objective->channels_read())
+    for (const auto& read : objective->channels_read())
       if (std::none_of(request.saves.begin(), request.saves.end(),
-                       [&](const SaveRequest& s) { return s.tensor == tensor; }))
-        options.read_channels[tensor] = channels;
+                       [&](const SaveRequest& s) { return s.tensor == read.first; }))
+        options.read_channels.insert(read);
   Network net(model, options);
   nlohmann::ordered_json report = {{"model", model.path().string()},
                                    {"inputs", nlohmann::ordered_json::array()},
