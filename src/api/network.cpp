@@ -34,10 +34,13 @@ graph::ChannelsRead read_channels(const Model& model, const NetworkOptions& opti
       throw error(model.path().string(), ": channels to read were given for '", name,
                   "', which is not among the requested outputs");
     const Shape& shape = shaped.shape_of(tap->second);
+    if (shape.size() < 2)
+      throw error(model.path().string(), ": tensor '", name, "' has shape ", to_string(shape),
+                  ", which has no channel axis to read channels of");
     for (int64_t c : channels)
-      if (shape.size() < 2 || c < 0 || c >= shape[1])
-        throw error(model.path().string(), ": channel ", c, " of tensor '", name,
-                    "' is to be read, but its shape is ", to_string(shape));
+      if (c < 0 || c >= shape[1])
+        throw error(model.path().string(), ": channel ", c, " is out of range; '", name,
+                    "' has ", shape[1], " channels (0..", shape[1] - 1, ")");
     std::vector<int64_t>& merged = read[tap->second];
     merged.insert(merged.end(), channels.begin(), channels.end());
   }

@@ -163,7 +163,7 @@ TEST(ConcatUnread, ChannelsOutsideTheTensorAreRejected) {
       [&] {
         Network net(model, {.outputs = {"cat"}, .read_channels = {{"cat", {80}}}});
       },
-      "channel 80 of tensor 'cat'");
+      "channel 80 is out of range; 'cat' has 80 channels (0..79)");
   expect_error_containing(
       [&] {
         Network net(model, {.outputs = {"cat"}, .read_channels = {{"y", {0}}}});
