@@ -39,8 +39,8 @@ graph::ChannelsRead read_channels(const Model& model, const NetworkOptions& opti
                   ", which has no channel axis to read channels of");
     for (int64_t c : channels)
       if (c < 0 || c >= shape[1])
-        throw error(model.path().string(), ": channel ", c, " is out of range; '", name,
-                    "' has ", shape[1], " channels (0..", shape[1] - 1, ")");
+        throw error(model.path().string(), ": channel ", c, " is out of range; '", name, "' has ",
+                    shape[1], " channels (0..", shape[1] - 1, ")");
     std::vector<int64_t>& merged = read[tap->second];
     merged.insert(merged.end(), channels.begin(), channels.end());
   }
