@@ -30,7 +30,8 @@ std::string describe(const Desc& desc) {
     out << "strides(";
     for (int i = 0; i < d.ndims; ++i) out << (i ? "," : "") << b.strides[i];
     out << ")";
-    for (int i = 0; i < b.inner_nblks; ++i) out << " blk" << b.inner_idxs[i] << "x" << b.inner_blks[i];
+    for (int i = 0; i < b.inner_nblks; ++i)
+      out << " blk" << b.inner_idxs[i] << "x" << b.inner_blks[i];
   } else {
     out << "format_kind " << static_cast<int>(d.format_kind);
   }
@@ -41,7 +42,10 @@ std::string describe(const Desc& desc) {
 }
 
 Desc channel_blocked_desc(const Dims& dims, memory::data_type type, int64_t block) {
-  const Tag tag = block == 1 ? Tag::abcd : block == 8 ? Tag::aBcd8b : block == 16 ? Tag::aBcd16b : Tag::undef;
+  const Tag tag = block == 1    ? Tag::abcd
+                  : block == 8  ? Tag::aBcd8b
+                  : block == 16 ? Tag::aBcd16b
+                                : Tag::undef;
   NS_CHECK(tag != Tag::undef, "channel block ", block);
   return Desc(dims, type, tag);
 }
@@ -56,8 +60,10 @@ int64_t channel_block(const Desc& desc) {
   if (d.data_type != dnnl_f32 && d.data_type != dnnl_bf16) return 0;
   const auto& b = d.format_desc.blocking;
   int64_t block = 1;
-  if (b.inner_nblks == 1 && b.inner_idxs[0] == 1) block = b.inner_blks[0];
-  else if (b.inner_nblks != 0) return 0;
+  if (b.inner_nblks == 1 && b.inner_idxs[0] == 1)
+    block = b.inner_blks[0];
+  else if (b.inner_nblks != 0)
+    return 0;
   if (block != 1 && block != 8 && block != 16) return 0;
   return desc == channel_blocked_desc(desc.dims(), desc.data_type(), block) ? block : 0;
 }
@@ -65,6 +71,14 @@ int64_t channel_block(const Desc& desc) {
 const dnnl::engine& cpu_engine() {
   static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
   return engine;
+}
+
+void reorder_now(const std::string& context, memory from, memory to) {
+  dnnl_call(context, [&] {
+    dnnl::stream s(cpu_engine());
+    dnnl::reorder(from, to).execute(s, from, to);
+    s.wait();
+  });
 }
 
 }  // namespace neuroscope::exec

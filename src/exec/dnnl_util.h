@@ -12,7 +12,9 @@ using Desc = dnnl::memory::desc;
 using Dims = dnnl::memory::dims;
 using Tag = dnnl::memory::format_tag;
 
-inline Dims to_dims(const Shape& shape) { return Dims(shape.begin(), shape.end()); }
+inline Dims to_dims(const Shape& shape) {
+  return Dims(shape.begin(), shape.end());
+}
 
 // Row-major (C order) layout of a shape of any rank 0..6.
 Desc plain_desc(const Shape& shape);
@@ -30,7 +32,9 @@ int64_t channel_block(const Desc& desc);
 Desc channel_blocked_desc(const Dims& dims, memory::data_type type, int64_t block);
 size_t element_size(memory::data_type type);
 
-inline float* data_of(const memory& m) { return static_cast<float*>(m.get_data_handle()); }
+inline float* data_of(const memory& m) {
+  return static_cast<float*>(m.get_data_handle());
+}
 
 // The CPU engine every plan runs on (one per process).
 const dnnl::engine& cpu_engine();
@@ -38,6 +42,9 @@ const dnnl::engine& cpu_engine();
 // Runs a oneDNN call, turning dnnl::error into neuroscope::Error with context.
 template <typename F>
 auto dnnl_call(const std::string& context, F&& f) -> decltype(f());
+
+// Copies `from` into `to` (any layouts) right away, at compile time: for values that never change.
+void reorder_now(const std::string& context, memory from, memory to);  // handles, copied
 
 }  // namespace neuroscope::exec
 

@@ -101,11 +101,7 @@ memory OpContext::constant_memory(std::vector<float> values, const Desc& layout,
   NS_CHECK(layout.get_size() <= values.size() * sizeof(float), describe());
   memory source(layout, engine(), values.data());
   memory result(want, engine());
-  dnnl_call(describe(), [&] {
-    dnnl::stream s(engine());
-    dnnl::reorder(source, result).execute(s, source, result);
-    s.wait();
-  });
+  reorder_now(describe(), source, result);
   plan_.constants_.push_back(result);
   plan_.buffer_bytes_ += want.get_size();
   return result;

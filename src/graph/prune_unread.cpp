@@ -70,12 +70,14 @@ class ConcatPruner {
     for (const std::string& in : concat.inputs) {
       const Shape shape = shape_of(in);
       const int64_t width = shape[1];
-      const Runs runs = g_.is_constant(in) ? Runs{} : runs_read(read, offset, width);
+      const bool constant = g_.is_constant(in);
+      const Runs runs = constant ? Runs{} : runs_read(read, offset, width);
       const bool whole = runs.size() == 1 && runs[0] == std::make_pair(int64_t{0}, width);
       const Node* conv = whole || runs.empty() ? nullptr : sliceable_conv(in);
-      if (g_.is_constant(in) || whole || (!runs.empty() && conv == nullptr)) {
+      // Kept as it is: constants, inputs read whole, and partly read ones that cannot be cut.
+      if (constant || whole || (!runs.empty() && conv == nullptr)) {
         inputs.push_back(in);
-        computed |= !g_.is_constant(in);
+        computed |= !constant;
       } else {
         changed = true;
         computed |= !runs.empty();

@@ -59,8 +59,11 @@ void compile_in_place(exec::OpContext& ctx, const Desc& layout) {
   for (size_t i = 0; i < ctx.num_inputs(); ++i) {
     if (ctx.input_in_place(i)) continue;
     memory region = ctx.output_region(i);
-    memory src = ctx.constant(i) ? ctx.constant_memory(i, region.get_desc())
-                                 : ctx.input(i, region.get_desc());
+    if (ctx.constant(i)) {  // the zeros of a skipped branch: written once
+      exec::reorder_now(ctx.describe(), input_memory(ctx, i), region);
+      continue;
+    }
+    memory src = ctx.input(i, region.get_desc());
     auto copy = exec::dnnl_call(ctx.describe(), [&] { return dnnl::reorder(src, region); });
     ctx.forward(copy, {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, region}});
   }
@@ -124,6 +127,17 @@ const float* blocked_input(exec::OpContext& ctx, size_t i, int64_t block) {
   return exec::data_of(
       ctx.constant_memory(i, exec::channel_blocked_desc(exec::to_dims(ctx.input_shape(i)),
                                                         memory::data_type::f32, block)));
+}
+
+// Constant inputs (the zeros of skipped branches) never change: their pieces (runs, slices) are
+// written into the output once, here, by `write`, and dropped from those each step copies.
+template <typename Piece, typename Write>
+void write_constant_pieces_once(exec::OpContext& ctx, std::vector<Piece>& pieces, Write write) {
+  const auto constant = std::stable_partition(pieces.begin(), pieces.end(), [&](const Piece& p) {
+    return ctx.constant(static_cast<size_t>(p.input)) == nullptr;
+  });
+  std::for_each(constant, pieces.end(), write);
+  pieces.erase(constant, pieces.end());
 }
 
 // How the runs are copied: with AVX-512 (then streaming stores, see kStreamBytes, where the
@@ -216,12 +230,15 @@ GradientTargets gradient_targets(exec::OpContext& ctx, const std::vector<const f
 }
 
 void compile_by_copies(exec::OpContext& ctx, int64_t block) {
-  const std::vector<Run> runs = channel_runs(ctx, block);
+  std::vector<Run> runs = channel_runs(ctx, block);
   std::vector<const float*> inputs;
   for (size_t i = 0; i < ctx.num_inputs(); ++i) inputs.push_back(blocked_input(ctx, i, block));
   const Desc layout =
       exec::channel_blocked_desc(exec::to_dims(ctx.output_shape(0)), memory::data_type::f32, block);
   float* out = exec::data_of(ctx.output(0, layout));
+  write_constant_pieces_once(ctx, runs, [&](const Run& r) {
+    copy(inputs[static_cast<size_t>(r.input)] + r.from, nullptr, out + r.to, r.length, CopyMode{});
+  });
   CopyMode mode;
   mode.avx512 = use_avx512_kernels();
   mode.stream = mode.avx512 && layout.get_size() >= kStreamBytes;
@@ -357,6 +374,9 @@ void compile_into_tap(exec::OpContext& ctx, int64_t width) {
   std::vector<const float*> inputs;
   for (size_t i = 0; i < ctx.num_inputs(); ++i) inputs.push_back(blocked_input(ctx, i, width));
   float* out = exec::data_of(ctx.output_into_tap(0));
+  write_constant_pieces_once(ctx, slices, [&](const Slice& s) {
+    to_planes(inputs[s.input] + s.blocked, out + s.plain, pixels, width, CopyMode{});
+  });
   CopyMode mode;
   mode.avx512 = width == kTapBlock && use_avx512_kernels();
   ctx.forward([=] {
