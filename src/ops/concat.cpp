@@ -48,9 +48,20 @@ std::vector<Shape> infer(const ShapeContext& ctx) {
   return {out};
 }
 
+// Input i; a constant (the zeros of a skipped branch) in plain layout and the data type the
+// computed inputs have (bf16 in bfloat16 plans), which oneDNN's concat needs them all to share.
 memory input_memory(exec::OpContext& ctx, size_t i) {
-  return ctx.constant(i) ? ctx.constant_memory(i, exec::plain_desc(ctx.input_shape(i)))
-                         : ctx.input(i);
+  if (!ctx.constant(i)) return ctx.input(i);
+  memory::data_type type = memory::data_type::f32;
+  for (size_t k = 0; k < ctx.num_inputs(); ++k)
+    if (!ctx.constant(k)) {
+      type = ctx.input_desc(k).data_type();
+      break;
+    }
+  const Desc plain = exec::plain_desc(ctx.input_shape(i));
+  const auto& strides = plain.data.format_desc.blocking.strides;
+  return ctx.constant_memory(
+      i, Desc(plain.dims(), type, memory::dims(strides, strides + plain.data.ndims)));
 }
 
 // The executor placed (some of) the inputs inside the output buffer: copy only the others.
