@@ -3,11 +3,13 @@
 // A fused activation (graph/fuse_activations.cpp) runs as a post-op and is undone in backward
 // from the fused output.
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "exec/plan.h"
 #include "ops/conv_few_channels.h"
+#include "ops/conv_winograd.h"
 #include "ops/eltwise.h"
 #include "ops/op.h"
 #include "ops/window.h"
@@ -334,6 +336,57 @@ std::vector<float> transposed_kernel(const graph::Constant& weights, int64_t gro
   return flipped;
 }
 
+// Our own Winograd F(2x2, 3x3) (conv_winograd.cpp) for 3x3 "same" convolutions in float32
+// plans: 2.25x fewer multiplications than oneDNN's direct kernels. Measured on GoogLeNet with
+// AVX-512: 1.8x faster at 56x56 and 28x28, 1.2-1.5x at 14x14, at 7x7 as fast at batch 1 and 1.15x
+// at batch 8. Below kOwnWinogradMinTiles 2x2 output tiles per image (7x7 has 16), direct it is:
+// per image, not per batch, so that an image gets the same bits alone or in a batch.
+constexpr int64_t kOwnWinogradMinTiles = 16;
+
+bool own_winograd_suits(const exec::OpContext& ctx, const ConvGeometry& g, const Shape& x,
+                        const Shape& w) {
+  const int64_t lanes = WinogradCorrelation::native_lanes();
+  // Precision::kFloat32Winograd asks for oneDNN's F(4x4, 3x3) instead.
+  if (x.size() != 4 || g.group != 1 || ctx.conv_type() != memory::data_type::f32 ||
+      ctx.winograd_allowed())
+    return false;
+  if (w[2] != 3 || w[3] != 3 || !WinogradCorrelation::supports(w[1], w[0], lanes)) return false;
+  for (size_t d = 0; d < 2; ++d)
+    if (g.window.strides[d] != 1 || g.window.dilations[d] != 1 || g.window.pad_begin[d] != 1 ||
+        g.window.pad_end_effective[d] != 1)
+      return false;
+  return ((x[2] + 1) / 2) * ((x[3] + 1) / 2) >= kOwnWinogradMinTiles;
+}
+
+void compile_own_winograd(exec::OpContext& ctx, const graph::Constant& weights, bool relu) {
+  const Shape& x = ctx.input_shape(0);
+  const Shape& y = ctx.output_shape(0);
+  const int64_t lanes = WinogradCorrelation::native_lanes();
+  const auto f32 = memory::data_type::f32;
+  const Desc x_desc = exec::channel_blocked_desc(exec::to_dims(x), f32, lanes);
+  const Desc y_desc = exec::channel_blocked_desc(exec::to_dims(y), f32, lanes);
+  auto forward = std::make_shared<const WinogradCorrelation>(x, y[1], weights.as_floats(), lanes);
+  auto bias = std::make_shared<const std::vector<float>>(
+      ctx.has_input(2) ? ctx.require_constant(2, "bias").as_floats() : std::vector<float>());
+  memory src = ctx.input(0, x_desc);
+  memory dst = ctx.output(0, y_desc);
+  ctx.forward([=, from = exec::data_of(src), to = exec::data_of(dst)] {
+    forward->run(from, to, bias->empty() ? nullptr : bias->data(), relu, false);
+  });
+  if (!ctx.needs_grad(0)) return;
+  memory diff_dst = ctx.diff_output(0);
+  if (relu) relu_backward(ctx, dst, diff_dst, diff_dst);
+  // The input gradient correlates the output gradient with the kernel turned around (see
+  // TransposedCorrelation): outputs in, inputs out.
+  auto backward =
+      std::make_shared<const WinogradCorrelation>(y, x[1], transposed_kernel(weights, 1), lanes);
+  const bool accumulate = ctx.gradient_accumulates(0, x_desc);
+  memory diff_src = accumulate ? ctx.diff_input_accumulating(0, x_desc) : ctx.diff_input(0, x_desc);
+  ctx.backward([=, from = exec::data_of(diff_dst), to = exec::data_of(diff_src)] {
+    backward->run(from, to, nullptr, false, accumulate);
+  });
+}
+
 std::vector<Shape> infer(const ShapeContext& ctx) {
   const Shape& x = ctx.input_shape(0);
   const Shape& w = ctx.input_shape(1);
@@ -356,6 +409,12 @@ void compile(exec::OpContext& ctx) {
   const bool has_bias = ctx.has_input(2);
   if (has_bias) ctx.require_constant(2, "bias");
   const std::string activation = node.attr_string("_activation", "");
+  if (!activation.empty() && activation != "Relu")
+    throw InternalError(ctx.describe() + ": unknown fused activation " + activation);
+  if (own_winograd_suits(ctx, g, x, weights.shape)) {
+    compile_own_winograd(ctx, weights, activation == "Relu");
+    return;
+  }
 
   memory::dims strides(g.window.strides.begin(), g.window.strides.end());
   memory::dims dilates, pad_l(g.window.pad_begin.begin(), g.window.pad_begin.end()),
@@ -367,8 +426,6 @@ void compile(exec::OpContext& ctx) {
     post_ops ops;
     ops.append_eltwise(1.0f, algorithm::eltwise_relu, 0.0f, 0.0f);
     attr.set_post_ops(ops);
-  } else if (!activation.empty()) {
-    throw InternalError(ctx.describe() + ": unknown fused activation " + activation);
   }
   const Desc bias_desc = has_bias ? exec::plain_desc({weights.shape[0]}) : Desc();
   // bf16 plans: convolutions take and give bf16 values and gradients (the ops after them work

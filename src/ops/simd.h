@@ -60,8 +60,9 @@ NS_AVX512 inline void store16(float* p, __m512 v, bool stream) {
 
 // The register operations that every kernel's SIMD interface needs, one set per instruction
 // set: a register V of kLanes floats, aligned and unaligned loads and stores, store_out (maybe
-// streaming, see store16), set1, zero, mul, fmadd (a b + c) and fnmadd (c - a b). The kernels'
-// own interfaces (max_pool_blocked.cpp, lrn_blocked.cpp) derive from these.
+// streaming, see store16), set1, zero, add, sub, mul, max, fmadd (a b + c) and fnmadd (c - a b).
+// The kernels' own interfaces (max_pool_blocked.cpp, lrn_blocked.cpp, conv_winograd.cpp) derive
+// from these.
 struct Avx512Registers {
   using V = __m512;
   static constexpr int64_t kLanes = 16;
@@ -72,7 +73,10 @@ struct Avx512Registers {
   NS_AVX512 static void store_out(float* p, V v, bool stream) { store16(p, v, stream); }
   NS_AVX512 static V set1(float f) { return _mm512_set1_ps(f); }
   NS_AVX512 static V zero() { return _mm512_setzero_ps(); }
+  NS_AVX512 static V add(V a, V b) { return _mm512_add_ps(a, b); }
+  NS_AVX512 static V sub(V a, V b) { return _mm512_sub_ps(a, b); }
   NS_AVX512 static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
+  NS_AVX512 static V max(V a, V b) { return _mm512_max_ps(a, b); }
   NS_AVX512 static V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
   NS_AVX512 static V fnmadd(V a, V b, V c) { return _mm512_fnmadd_ps(a, b, c); }
 };
@@ -92,7 +96,10 @@ struct Avx2Registers {
   }
   NS_AVX2 static V set1(float f) { return _mm256_set1_ps(f); }
   NS_AVX2 static V zero() { return _mm256_setzero_ps(); }
+  NS_AVX2 static V add(V a, V b) { return _mm256_add_ps(a, b); }
+  NS_AVX2 static V sub(V a, V b) { return _mm256_sub_ps(a, b); }
   NS_AVX2 static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
+  NS_AVX2 static V max(V a, V b) { return _mm256_max_ps(a, b); }
   NS_AVX2 static V fmadd(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
   NS_AVX2 static V fnmadd(V a, V b, V c) { return _mm256_fnmadd_ps(a, b, c); }
 };

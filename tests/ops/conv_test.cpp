@@ -24,6 +24,9 @@ NS_OP_CASES(Conv) {
   add("same_upper_stride2", {1, 3, 7, 7}, {4, 3, 3, 3}, false,
       {{"auto_pad", attr_string("SAME_UPPER")}, {"strides", attr_ints({2, 2})}});
   add("1x1", {2, 8, 5, 5}, {16, 8, 1, 1}, true, {});
+  // Enough 2x2 output tiles (20 per image) and channels in whole blocks for our Winograd
+  // kernels (conv_winograd.cpp), forward and backward.
+  add("3x3_winograd", {1, 16, 10, 8}, {32, 16, 3, 3}, true, {{"pads", attr_ints({1, 1, 1, 1})}});
   // An image's 3 channels: the input gradient by stride phases (undilated) or by a matrix
   // product and col2im (dilated).
   add("rgb_7x7_stride2", {2, 3, 12, 11}, {8, 3, 7, 7}, true,
