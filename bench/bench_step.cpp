@@ -114,7 +114,8 @@ void render_step(benchmark::State& state, const std::string& layer) {
                                         .batch = state.range(0),
                                         .size = state.range(1),
                                         .steps = static_cast<int>(state.range(2)),
-                                        .precision = precision_of(state.range(3))};
+                                        .precision = precision_of(state.range(3)),
+                                        .whole_layer = state.range(4) != 0};
   if (c.steps < 2) {
     state.SkipWithError("render_step needs at least 2 steps (the first is not counted)");
     return;
@@ -169,23 +170,29 @@ BENCHMARK_CAPTURE(reference_step, inception_4d, std::string("inception_4d/output
     ->UseRealTime();
 
 // Steps per render: enough for a stable median at today's speed, a few seconds per case. The
-// last argument picks the precision (precision_of).
-void render_cases(benchmark::internal::Benchmark* b, bool large) {
-  b->ArgNames({"batch", "size", "steps", "precision"});
+// fourth argument picks the precision (precision_of); the last, `whole`, computes the whole
+// layer (RenderCase::whole_layer), for an inception module's output: the same work per image at
+// batch 1 and 8, whatever the channels.
+void render_cases(benchmark::internal::Benchmark* b, bool large, bool whole) {
+  b->ArgNames({"batch", "size", "steps", "precision", "whole"});
   for (int64_t precision : {0, 1, 2}) {
-    b->Args({1, 224, 25, precision});
-    b->Args({8, 224, 6, precision});
-    if (large) b->Args({1, 448, 10, precision});
+    b->Args({1, 224, 25, precision, 0});
+    b->Args({8, 224, 6, precision, 0});
+    if (large) b->Args({1, 448, 10, precision, 0});
+    if (whole) {
+      b->Args({1, 224, 25, precision, 1});
+      b->Args({8, 224, 6, precision, 1});
+    }
   }
   b->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
 }
 
 BENCHMARK_CAPTURE(render_step, inception_3b, std::string("inception_3b/output"))
-    ->Apply([](benchmark::internal::Benchmark* b) { render_cases(b, false); });
+    ->Apply([](benchmark::internal::Benchmark* b) { render_cases(b, false, true); });
 BENCHMARK_CAPTURE(render_step, inception_4d, std::string("inception_4d/output"))
-    ->Apply([](benchmark::internal::Benchmark* b) { render_cases(b, true); });
+    ->Apply([](benchmark::internal::Benchmark* b) { render_cases(b, true, true); });
 BENCHMARK_CAPTURE(render_step, full, std::string("loss3/classifier"))
-    ->Apply([](benchmark::internal::Benchmark* b) { render_cases(b, false); });
+    ->Apply([](benchmark::internal::Benchmark* b) { render_cases(b, false, false); });
 
 // For bench/compare: per precision code (precision_of), why this CPU cannot run it ("" when it
 // can), as a JSON array.

@@ -60,9 +60,11 @@ TEST(GoogLeNet, WinogradForwardMatchesCaffeReference) {
 namespace neuroscope {
 namespace {
 
-// Direct float32 convolutions give an image the same bits alone or in a batch of 8 (oneDNN's
-// blocking does not depend on the batch here), so a channel's picture does not depend on the
-// batch it was rendered in: values and input gradients of images 0 and 7 compared exactly.
+// Float32 convolutions give an image the same bits alone or in a batch of 8 (oneDNN's blocking
+// does not depend on the batch here; our Winograd ones compute each tile alike in any block of
+// tiles, and which layers use them depends on the image size only), so a channel's picture does
+// not depend on the batch it was rendered in: values and input gradients of images 0 and 7
+// compared exactly.
 TEST(GoogLeNet, Float32IsBitwiseTheSameAtAnyBatch) {
   NS_REQUIRE_SHARED(googlenet_dir());
   Model model = Model::load(googlenet_dir() / "googlenet-bvlc.onnx");
