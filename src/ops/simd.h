@@ -6,6 +6,8 @@
 
 #include <immintrin.h>
 
+#include <oneapi/dnnl/dnnl.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -23,10 +25,14 @@ inline bool simd_kernels_allowed() {
   return std::getenv("NEUROSCOPE_PORTABLE_KERNELS") == nullptr;
 }
 
-// Whether this CPU runs NS_AVX512 functions (and they are allowed).
+// Whether this CPU runs NS_AVX512 functions (and they are allowed), and oneDNN uses AVX-512 too:
+// our kernels follow its layouts, so DNNL_MAX_CPU_ISA=AVX2 (oneDNN's own switch) turns a
+// machine into an AVX2 one for both, to measure or test what CPUs without AVX-512 run.
 inline bool use_avx512_kernels() {
   __builtin_cpu_init();
-  return simd_kernels_allowed() && __builtin_cpu_supports("avx512f") &&
+  const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+  const auto avx512 = static_cast<unsigned>(dnnl::cpu_isa::avx512_core);
+  return simd_kernels_allowed() && (isa & avx512) == avx512 && __builtin_cpu_supports("avx512f") &&
          __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
 }
 
