@@ -80,8 +80,9 @@ void check(int64_t lanes, const Case& c) {
 
 void check_all(int64_t lanes) {
   if (!WinogradCorrelation::supports(lanes, lanes, lanes))
-    GTEST_SKIP() << "SKIPPED: no kernels for blocks of " << lanes
-                 << " channels here (the CPU lacks the instructions, or DNNL_MAX_CPU_ISA forbids them)";
+    GTEST_SKIP()
+        << "SKIPPED: no kernels for blocks of " << lanes
+        << " channels here (the CPU lacks the instructions, or DNNL_MAX_CPU_ISA forbids them)";
   const int64_t l = lanes;
   check(l, {{2, 2 * l, 7, 9}, 4 * l, true, true, false});      // partial tiles, two images
   check(l, {{1, 4 * l, 14, 14}, 3 * l, false, false, false});  // a one-register panel
