@@ -40,10 +40,10 @@ enum class Precision {
               // accumulating in float32; other ops and all values read or fed stay float32
   kFloat32Winograd,  // float32, but 3x3 stride-1 convolutions with enough output positions
                      // (batch x height x width) use oneDNN's Winograd F(4x4,3x3): 4x fewer
-                     // multiplications
-                     // there, with rounding errors ~5x those of direct convolution. Values agree
-                     // with kFloat32 to ~1e-5; gradients may differ wherever a ReLU or max-pool
-                     // input lies within that distance of its kink. For rendering, not checking.
+                     // multiplications there, with rounding errors ~5x those of direct
+                     // convolution. Values agree with kFloat32 to ~1e-5; gradients may differ
+                     // wherever a ReLU or max-pool input lies within that distance of its kink.
+                     // For rendering, not checking.
 };
 
 // Why this CPU cannot run `precision` with the oneDNN neuroscope was built with (oneDNN 2.6

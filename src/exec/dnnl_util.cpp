@@ -6,11 +6,11 @@
 
 namespace neuroscope::exec {
 
-Desc plain_desc(const Shape& shape) {
+Desc plain_desc(const Shape& shape, memory::data_type type) {
   static const Tag tags[] = {Tag::a, Tag::a, Tag::ab, Tag::abc, Tag::abcd, Tag::abcde, Tag::abcdef};
   if (shape.size() > 6) throw error("tensors of rank ", shape.size(), " are not supported");
-  if (shape.empty()) return Desc({1}, memory::data_type::f32, Tag::a);
-  return Desc(to_dims(shape), memory::data_type::f32, tags[shape.size()]);
+  if (shape.empty()) return Desc({1}, type, Tag::a);
+  return Desc(to_dims(shape), type, tags[shape.size()]);
 }
 
 Desc any_desc(const Shape& shape, memory::data_type type) {

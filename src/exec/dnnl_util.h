@@ -16,8 +16,8 @@ inline Dims to_dims(const Shape& shape) {
   return Dims(shape.begin(), shape.end());
 }
 
-// Row-major (C order) layout of a shape of any rank 0..6.
-Desc plain_desc(const Shape& shape);
+// Row-major (C order) layout of a shape of any rank 0..6, of float32 or of `type`.
+Desc plain_desc(const Shape& shape, memory::data_type type = memory::data_type::f32);
 // Lets a primitive choose the layout (of float32, or of `type`).
 Desc any_desc(const Shape& shape, memory::data_type type = memory::data_type::f32);
 bool is_plain(const Desc& desc);

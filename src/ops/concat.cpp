@@ -58,10 +58,7 @@ memory input_memory(exec::OpContext& ctx, size_t i) {
       type = ctx.input_desc(k).data_type();
       break;
     }
-  const Desc plain = exec::plain_desc(ctx.input_shape(i));
-  const auto& strides = plain.data.format_desc.blocking.strides;
-  return ctx.constant_memory(
-      i, Desc(plain.dims(), type, memory::dims(strides, strides + plain.data.ndims)));
+  return ctx.constant_memory(i, exec::plain_desc(ctx.input_shape(i), type));
 }
 
 // The executor placed (some of) the inputs inside the output buffer: copy only the others.

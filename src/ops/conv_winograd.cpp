@@ -136,8 +136,8 @@ struct WinogradCorrelation::Impl {
   Geometry g;
   RunBlock run_block;
   int threads;
-  size_t
-      scratch_floats;  // per thread: a block's V [point][tile][input] and M [point][tile][output]
+  // Per thread: a block's V [point][tile][input] and M [point][tile][output].
+  size_t scratch_floats;
   AlignedFloats scratch;
 
   Impl(Geometry geometry, RunBlock kernel)
